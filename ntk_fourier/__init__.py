@@ -1,0 +1,59 @@
+"""ntk_fourier: the neural tangent kernel and spectral bias of coordinate MLPs with Fourier feature mappings.
+
+Public API, one name a line. The kernel view (`kernels`, `spectra`) imports neural-tangents lazily on first use, so
+``import ntk_fourier`` works on a JAX without it.
+
+Where neural-tangents is installed (the kernel view's CPU environment), importing ntk_fourier before JAX starts adds
+``--xla_cpu_max_isa=AVX`` to ``XLA_FLAGS``: without it XLA fuses ``a*a - b*b`` into a multiply-add, and ReLU-type
+kernels at correlation +-1 (identical or collinear inputs) lose half their digits (`analytic.fma_free`). Set
+``NTK_FOURIER_KEEP_FMA=1`` to opt out.
+"""
+import importlib.util as _util
+import os as _os
+
+if not _os.environ.get("NTK_FOURIER_KEEP_FMA") and "xla_cpu_max_isa" not in _os.environ.get("XLA_FLAGS", "") \
+        and _util.find_spec("neural_tangents") is not None:
+    _os.environ["XLA_FLAGS"] = (_os.environ.get("XLA_FLAGS", "") + " --xla_cpu_max_isa=AVX").strip()
+from ntk_fourier.dynamics import Prediction, StabilityWarning, decay, max_stable_lr, predict
+from ntk_fourier.errors import InputError
+from ntk_fourier.analytic import Kernels, kernel_diagonal, kernels, stax_kernel_fn
+from ntk_fourier.mappings import encode, frequencies, input_covariance, is_periodic
+from ntk_fourier.model import Mapping, Model, siren_model
+from ntk_fourier.points import circle, grid, grid_frequencies, parse_grid
+from ntk_fourier.results import load, save
+from ntk_fourier.spectra import (GridSpectrum, dense_spectrum, grid_spectrum, harmonic_spectrum, is_stationary,
+                                 zonal_eigenvalues)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GridSpectrum",
+    "InputError",
+    "Kernels",
+    "Mapping",
+    "Model",
+    "Prediction",
+    "StabilityWarning",
+    "circle",
+    "decay",
+    "dense_spectrum",
+    "encode",
+    "frequencies",
+    "grid",
+    "grid_frequencies",
+    "grid_spectrum",
+    "harmonic_spectrum",
+    "input_covariance",
+    "is_periodic",
+    "is_stationary",
+    "kernel_diagonal",
+    "kernels",
+    "load",
+    "max_stable_lr",
+    "parse_grid",
+    "predict",
+    "save",
+    "siren_model",
+    "stax_kernel_fn",
+    "zonal_eigenvalues",
+]

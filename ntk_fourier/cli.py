@@ -1,0 +1,320 @@
+"""``ntk-fourier``: the command line, a thin layer over the public API.
+
+Every command takes the model options (defaults: `ntk_fourier.Model`), or ``--config FILE.toml`` with the same keys
+(``w-std`` or ``w_std``); explicit options override the file, which overrides ``--preset``. Results are ``.npz`` files
+with a ``.json`` sidecar (command, model, versions, timings). Bad input gives one line on stderr and exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+import tomllib
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ntk_fourier import results
+from ntk_fourier.errors import InputError
+from ntk_fourier.model import ACTIVATIONS, INITS, MAPPING_KINDS, PARAMETERIZATIONS, Mapping, Model, siren_model
+
+MODEL_KEYS = {  # option name -> (type, help)
+    "mapping": (str, f"input mapping: {', '.join(MAPPING_KINDS)} (default gaussian)"),
+    "sigma": (float, "mapping scale sigma (default 10)"),
+    "features": (int, "number of mapping frequencies m; largest integer frequency for power (default 256)"),
+    "p": (float, "power-law exponent of the power mapping; inf means basic (default 1)"),
+    "seed": (int, "seed of random mappings and of initialisation (default 0)"),
+    "depth": (int, "number of hidden layers (default 4)"),
+    "width": (int, "hidden width; enters the analytic NTK only in the standard parameterization (default 256)"),
+    "activation": (str, f"{', '.join(ACTIVATIONS)} (default relu)"),
+    "omega0": (float, "frequency of the sin activation, sin(omega0 z) (default 30)"),
+    "w-std": (float, "weight scale w_std (default sqrt(2); SIREN preset sqrt(2)/omega0)"),
+    "b-std": (float, "bias scale b_std; 0 means no biases (default 0.1)"),
+    "parameterization": (str, f"{', '.join(PARAMETERIZATIONS)} (default ntk)"),
+    "init": (str, f"first-layer initialisation: {', '.join(INITS)} (default gaussian)"),
+    "preset": (str, "start from a preset: default or siren (sin, omega0 30, SIREN init, no mapping)"),
+}
+MAPPING_FIELDS = ("sigma", "features", "p", "seed")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage block
+        raise InputError(f"{message} (see {self.prog} --help)")
+
+
+def _number(kind):
+    def parse(text):
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}")
+    return parse
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model options")
+    for key, (kind, help_text) in MODEL_KEYS.items():
+        group.add_argument(f"--{key}", dest=key.replace("-", "_"), default=None,
+                           type=kind if kind is str else _number(kind), help=help_text)
+    group.add_argument("--config", type=Path, help="TOML file with any of the model option keys")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _read_config(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except OSError as err:
+        raise InputError(f"cannot read config {path}: {err.strerror or err}")
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"config {path} is not valid TOML: {err}")
+    config = {}
+    for key, value in raw.items():
+        name = key.replace("_", "-")
+        if name not in MODEL_KEYS:
+            raise InputError(f"unknown key {key!r} in config {path}; known keys: {', '.join(MODEL_KEYS)}")
+        kind = MODEL_KEYS[name][0]
+        ok = isinstance(value, str) if kind is str else (
+            isinstance(value, (int, float)) and not isinstance(value, bool)
+            and (kind is float or float(value).is_integer()))
+        if not ok:
+            raise InputError(f"config key {key!r} in {path} must be {kind.__name__}, got {value!r}")
+        config[name.replace("-", "_")] = kind(value)
+    return config
+
+
+def model_from_args(args: argparse.Namespace) -> Model:
+    """The model described by the parsed options (preset < config file < explicit options)."""
+    settings = _read_config(args.config) if args.config else {}
+    for key in MODEL_KEYS:
+        value = getattr(args, key.replace("-", "_"))
+        if value is not None:
+            settings[key.replace("-", "_")] = value
+    preset = settings.pop("preset", "default")
+    if preset not in ("default", "siren"):
+        raise InputError(f"unknown preset {preset!r}; choose default or siren")
+    base = siren_model() if preset == "siren" else Model()
+    if preset == "siren" and "omega0" in settings and "w_std" not in settings:
+        settings["w_std"] = math.sqrt(2.0) / settings["omega0"]
+    mapping = base.mapping.replace(kind=settings.pop("mapping", base.mapping.kind),
+                                   **{k: settings.pop(k) for k in MAPPING_FIELDS if k in settings})
+    return base.replace(mapping=mapping, **settings)
+
+
+def _load_array(path: Path, what: str) -> np.ndarray:
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise InputError(f"{what} file {path} does not exist")
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot read {what} file {path} as a .npy array: {err}")
+    if isinstance(arr, np.lib.npyio.NpzFile):
+        raise InputError(f"{what} file {path} is an .npz archive; save the points with numpy.save as .npy")
+    return _numeric(arr, f"{what} file {path}")
+
+
+def _numeric(arr: np.ndarray, what: str) -> np.ndarray:
+    if arr.dtype.kind not in "iuf":
+        raise InputError(f"{what} must hold real numbers, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if arr.size == 0:
+        raise InputError(f"{what} is empty")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{what} contains NaN or infinite values")
+    return arr
+
+
+def _points(arr: np.ndarray, what: str) -> np.ndarray:
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or not 1 <= arr.shape[1] <= 3:
+        raise InputError(f"{what} must have shape (n,) or (n, d) with d in 1..3, got {arr.shape}")
+    return arr
+
+
+def _load_data(path: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise InputError(f"data file {path} must be an .npz archive with x_train, y_train, x_test, y_test")
+            missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in archive.files]
+            if missing:
+                raise InputError(f"data file {path} lacks {', '.join(missing)}; it needs x_train, y_train, "
+                                 "x_test, y_test")
+            data = {k: _numeric(archive[k], f"{k} in {path}") for k in ("x_train", "y_train", "x_test", "y_test")}
+    except FileNotFoundError:
+        raise InputError(f"data file {path} does not exist")
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot read data file {path} as .npz: {err}")
+    data["x_train"], data["x_test"] = _points(data["x_train"], "x_train"), _points(data["x_test"], "x_test")
+    for part in ("train", "test"):
+        x, y = data[f"x_{part}"], data[f"y_{part}"]
+        if y.ndim not in (1, 2) or y.shape[0] != x.shape[0]:
+            raise InputError(f"y_{part} must have shape ({x.shape[0]},) or ({x.shape[0]}, outputs) to match "
+                             f"x_{part}, got {y.shape}")
+    if data["x_train"].shape[1] != data["x_test"].shape[1]:
+        raise InputError("x_train and x_test have different numbers of coordinates")
+    if data["y_train"].shape[1:] != data["y_test"].shape[1:]:
+        raise InputError("y_train and y_test have different numbers of outputs")
+    return data
+
+
+def parse_steps(text: str, flow: bool = False) -> np.ndarray:
+    """``"0,10,100"`` or ``"log:1:1000:20"`` (20 log-spaced integer steps from 1 to 1000, with 0 prepended)."""
+    try:
+        if text.startswith("log:"):
+            lo, hi, num = (float(v) for v in text[4:].split(":"))
+            if not (0 < lo <= hi and num >= 1 and num == int(num)):
+                raise ValueError
+            values = np.geomspace(lo, hi, int(num))
+            values = np.concatenate([[0.0], values if flow else np.unique(np.rint(values))])
+        else:
+            values = np.array([float(v) for v in text.split(",")])
+    except ValueError:
+        raise InputError(f"malformed step list {text!r}: write e.g. 0,10,100 or log:1:1000:20")
+    if values.size == 0 or not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise InputError(f"malformed step list {text!r}: steps must be non-negative numbers")
+    if np.any(np.diff(values) < 0):
+        raise InputError(f"malformed step list {text!r}: steps must be in increasing order")
+    if not flow and not np.all(values == np.rint(values)):
+        raise InputError(f"step list {text!r} has non-integer steps; gradient descent counts whole steps "
+                         "(use --flow for continuous time)")
+    return values
+
+
+def _out_path(path: Path) -> Path:
+    if path.suffix != ".npz":
+        raise InputError(f"output file {path} must end in .npz")
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _cmd_kernel(args, model):
+    from ntk_fourier.analytic import kernels
+    x1 = _points(_load_array(args.x, "--x"), "--x")
+    x2 = None if args.x2 is None else _points(_load_array(args.x2, "--x2"), "--x2")
+    if x2 is not None and x2.shape[1] != x1.shape[1]:
+        raise InputError(f"--x has {x1.shape[1]} coordinates per point but --x2 has {x2.shape[1]}")
+    k = kernels(model, x1, x2, show_progress=not args.quiet)
+    return {"ntk": k.ntk, "nngp": k.nngp}, f"ntk and nngp of shape {k.ntk.shape}", {}
+
+
+def _cmd_spectrum(args, model):
+    from ntk_fourier import spectra
+    from ntk_fourier.analytic import kernels
+    sources = [s for s in (args.grid, args.x, args.harmonic) if s is not None]
+    if len(sources) != 1:
+        raise InputError("give exactly one of --grid N[xN[xN]], --x X.npy or --harmonic 2|3")
+    if args.grid is not None:
+        s = spectra.grid_spectrum(model, args.grid, which=args.kernel, show_progress=not args.quiet)
+        arrays = {"eigenvalues": s.eigenvalues, "frequencies": s.frequencies}
+        return arrays, s.describe(), {"method": s.method, "approx_error": s.approx_error, "grid": args.grid}
+    if args.harmonic is not None:
+        if args.harmonic not in (2, 3):
+            raise InputError(f"--harmonic must be 2 (circle) or 3 (sphere), got {args.harmonic}")
+        deg, lam, mult = spectra.harmonic_spectrum(model, args.harmonic, args.max_degree, which=args.kernel)
+        return ({"degrees": deg, "eigenvalues": lam, "multiplicities": mult},
+                "eigenvalues per harmonic degree (uniform probability measure)", {"method": "funk-hecke"})
+    x = _points(_load_array(args.x, "--x"), "--x")
+    if len(x) > spectra.DENSE_LIMIT:
+        raise InputError(f"--x has {len(x)} points; dense spectra are limited to {spectra.DENSE_LIMIT}")
+    lam, vecs = spectra.dense_spectrum(getattr(kernels(model, x, show_progress=not args.quiet), args.kernel))
+    arrays = {"eigenvalues": lam, **({"eigenvectors": vecs} if args.vectors else {})}
+    return arrays, f"dense eigendecomposition of {len(x)} points", {"method": "dense"}
+
+
+def _cmd_predict(args, model):
+    from ntk_fourier.dynamics import predict
+    from ntk_fourier.analytic import kernel_diagonal, kernels
+    data = _load_data(args.data)
+    if not (args.lr > 0 and np.isfinite(args.lr)):
+        raise InputError(f"--lr must be a positive number, got {args.lr}")
+    steps = parse_steps(args.steps, args.flow)
+    f0 = {}
+    if args.f0 is not None:
+        try:
+            with np.load(args.f0, allow_pickle=False) as archive:
+                f0 = {k: _numeric(archive[k], f"{k} in {args.f0}") for k in ("f_train", "f_test")}
+        except (OSError, ValueError, KeyError) as err:
+            raise InputError(f"cannot read f_train and f_test from --f0 {args.f0}: {err}")
+    quiet = args.quiet
+    k_train = kernels(model, data["x_train"], show_progress=not quiet)
+    k_test = kernels(model, data["x_test"], data["x_train"], show_progress=not quiet)
+    ensemble = not f0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        p = predict(k_train.ntk, data["y_train"], lr=args.lr, steps=steps, ntk_test=k_test.ntk,
+                    y_test=data["y_test"], f0_train=f0.get("f_train"), f0_test=f0.get("f_test"), flow=args.flow,
+                    nngp_train=k_train.nngp if ensemble else None, nngp_test=k_test.nngp if ensemble else None,
+                    nngp_test_diag=kernel_diagonal(model, data["x_test"]).nngp if ensemble else None)
+    for w in caught:
+        print(f"ntk-fourier: warning: {w.message}", file=sys.stderr)
+    squeeze = (lambda a: a[..., 0]) if data["y_train"].ndim == 1 else (lambda a: a)  # noqa: E731
+    arrays = {"steps": p.steps, "mse_train": p.mse_train, "mse_test": p.mse_test, "f_train": squeeze(p.f_train),
+              "f_test": squeeze(p.f_test), "mode_residuals": squeeze(p.mode_residuals),
+              "eigenvalues": p.eigenvalues, "max_stable_lr": np.float64(p.max_stable_lr)}
+    if ensemble:
+        arrays.update(var_train=p.var_train, var_test=p.var_test)
+    summary = (f"train MSE {p.mse_train[0]:.4g} -> {p.mse_train[-1]:.4g}, test MSE {p.mse_test[0]:.4g} -> "
+               f"{p.mse_test[-1]:.4g} over steps {steps[0]:g}..{steps[-1]:g} (max stable lr {p.max_stable_lr:.4g})")
+    return arrays, summary, {"lr": args.lr, "flow": args.flow, "start": "zero (ensemble mean)" if ensemble
+                             else f"f0 from {args.f0}", "data": str(args.data)}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ntk-fourier", description="NTK and spectral bias of coordinate MLPs with Fourier features.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("kernel", help="analytic NTK and NNGP between point sets")
+    p.add_argument("--x", type=Path, required=True, help="points, .npy of shape (n,) or (n, d)")
+    p.add_argument("--x2", type=Path, help="second point set (default: --x)")
+    p.add_argument("--out", type=Path, required=True, help="output .npz with ntk and nngp")
+    p.set_defaults(run=_cmd_kernel)
+    p = sub.add_parser("spectrum", help="kernel eigenvalues on a grid, a point set, or the circle/sphere")
+    p.add_argument("--grid", help="N, NxN or NxNxN points per axis on [0, 1), endpoint excluded")
+    p.add_argument("--x", type=Path, help="points, .npy of shape (n,) or (n, d): dense eigendecomposition")
+    p.add_argument("--harmonic", type=_number(int), help="2 (circle) or 3 (sphere): eigenvalues per degree")
+    p.add_argument("--max-degree", type=_number(int), default=64, help="largest harmonic degree (default 64)")
+    p.add_argument("--kernel", default="ntk", choices=("ntk", "nngp"), help="which kernel (default ntk)")
+    p.add_argument("--vectors", action="store_true", help="with --x, also save eigenvectors")
+    p.add_argument("--out", type=Path, required=True, help="output .npz")
+    p.set_defaults(run=_cmd_spectrum)
+    p = sub.add_parser("predict", help="predicted train/test outputs and errors under gradient descent")
+    p.add_argument("--data", type=Path, required=True, help=".npz with x_train, y_train, x_test, y_test")
+    p.add_argument("--lr", type=_number(float), required=True, help="learning rate eta (loss 1/(2n) sum (f-y)^2)")
+    p.add_argument("--steps", required=True, help="steps to record: 0,10,100 or log:1:1000:20")
+    p.add_argument("--flow", action="store_true", help="gradient flow exp(-eta lambda t/n) instead of discrete GD")
+    p.add_argument("--f0", type=Path, help=".npz with f_train, f_test: start from these outputs (default zero)")
+    p.add_argument("--out", type=Path, required=True, help="output .npz")
+    p.set_defaults(run=_cmd_predict)
+    for name in ("kernel", "spectrum", "predict"):
+        _add_model_options(sub.choices[name])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        model = model_from_args(args)
+        out = _out_path(args.out)
+        start = time.perf_counter()
+        arrays, summary, extra = args.run(args, model)
+        seconds = time.perf_counter() - start
+        results.save(out, arrays, command=args.command, model=model, timings={"total_s": seconds}, **extra)
+        print(f"wrote {out} ({', '.join(arrays)}) in {seconds:.1f} s: {summary}")
+        return 0
+    except InputError as err:
+        print(f"ntk-fourier: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ntk-fourier: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - one line for users; NTK_FOURIER_DEBUG=1 shows the traceback
+        if os.environ.get("NTK_FOURIER_DEBUG"):
+            raise
+        print(f"ntk-fourier: internal error: {type(err).__name__}: {err} (set NTK_FOURIER_DEBUG=1 for a traceback)",
+              file=sys.stderr)
+        return 1

@@ -1,0 +1,161 @@
+"""Predicted training dynamics of the linearised (infinite-width) network under MSE, from t = 0.
+
+Convention (the one of ``neural_tangents.predict.gradient_descent_mse``), used everywhere in ntk_fourier:
+
+    L(f) = 1/(2n) * sum_i (f_i - y_i)^2,     n = number of training values = y_train.size.
+
+With the NTK K = V diag(lambda) V^T on the training points, the residual r = f(X) - y along eigenvector k evolves as
+
+    gradient flow (time t = eta * steps):   r_k(t) = exp(-eta lambda_k t / n) r_k(0)
+    gradient descent (t steps, rate eta):   r_k(t) = (1 - eta lambda_k / n)^t r_k(0)
+
+and the test outputs as f_*(t) = f_*(0) - K_* V diag((1 - decay_k(t)) / lambda_k) V^T r(0) (Lee et al. 2019,
+arXiv:1902.06720, eqs. 9-10). Discrete GD is stable iff eta < 2n / lambda_max.
+
+The start f(0) is either given (a network's own outputs at initialisation) or zero: the mean of the infinite
+ensemble. With the NNGP K^G, an ensemble started from f(0) ~ GP(0, K^G) has variance on test points
+Var f_*(t) = diag(K^G_**) - 2 diag(A K^G_{X*}) + diag(A K^G_XX A^T), with A = K_* V diag((1 - decay)/lambda) V^T.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+
+from ntk_fourier.errors import InputError
+
+
+class StabilityWarning(UserWarning):
+    """The learning rate is above 2n / lambda_max: discrete gradient descent diverges."""
+
+
+class Prediction(NamedTuple):
+    """Predicted dynamics at the requested steps. T = len(steps), n train points, m test points, k outputs.
+
+    ``f_train (T, n, k)``, ``f_test (T, m, k)``, ``mse_train (T,)`` and ``mse_test (T,)`` (mean over all values),
+    ``mode_residuals (T, n, k)``: V^T (f(X) - y), the residual along each NTK eigenvector (eigenvalues descending),
+    ``eigenvalues (n,)`` and ``eigenvectors (n, n)`` of the training NTK, ``var_train (T, n)`` and ``var_test (T, m)``
+    (ensemble variance; None unless the NNGP was given), ``max_stable_lr`` = 2n / lambda_max.
+    """
+
+    steps: np.ndarray
+    f_train: np.ndarray
+    f_test: np.ndarray | None
+    mse_train: np.ndarray
+    mse_test: np.ndarray | None
+    mode_residuals: np.ndarray
+    eigenvalues: np.ndarray
+    eigenvectors: np.ndarray
+    var_train: np.ndarray | None
+    var_test: np.ndarray | None
+    max_stable_lr: float
+
+
+def max_stable_lr(eigenvalues: np.ndarray, n: int) -> float:
+    """Largest stable gradient-descent rate 2n / lambda_max for the loss 1/(2n) sum (f - y)^2."""
+    return 2.0 * n / float(np.max(eigenvalues))
+
+
+def decay(eigenvalues: np.ndarray, lr: float, t: float, n: int, flow: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(decay_k(t), (1 - decay_k(t)) / lambda_k) for each eigenvalue, computed without cancellation."""
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    x = lr * lam / n
+    if flow:
+        log_decay = -x * t
+    else:  # log (1 - x)^t where x < 1; x >= 1 (unstable or oscillating) is handled by the direct power below
+        log_decay = np.where(x < 1.0, t * np.log1p(-np.where(x < 1.0, x, 0.0)), 0.0)
+    unstable = np.zeros_like(x, dtype=bool) if flow else x >= 1.0
+    with np.errstate(over="ignore"):  # diverging modes overflow to inf, as gradient descent would
+        d = np.where(unstable, np.power(1.0 - x, t), np.exp(log_decay))
+    one_minus = np.where(unstable, 1.0 - d, -np.expm1(log_decay))
+    tiny = np.abs(lam) < 1e-300
+    gain = np.where(tiny, lr * t / n, one_minus / np.where(tiny, 1.0, lam))
+    return d, gain
+
+
+def _as_2d(y: np.ndarray, name: str) -> np.ndarray:
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.ndim != 2 or y.size == 0:
+        raise InputError(f"{name} must have shape (n,) or (n, outputs) with n >= 1, got {y.shape}")
+    if not np.all(np.isfinite(y)):
+        raise InputError(f"{name} contains NaN or infinite values")
+    return y
+
+
+def check_steps(steps) -> np.ndarray:
+    """Non-negative, finite, non-decreasing step values as a float64 array."""
+    arr = np.atleast_1d(np.asarray(steps, dtype=np.float64))
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise InputError(f"steps must be a non-empty list of non-negative numbers, got {steps!r}")
+    return arr
+
+
+def predict(ntk_train: np.ndarray, y_train: np.ndarray, *, lr: float, steps, ntk_test: np.ndarray | None = None,
+            y_test: np.ndarray | None = None, f0_train: np.ndarray | None = None,
+            f0_test: np.ndarray | None = None, flow: bool = False, nngp_train: np.ndarray | None = None,
+            nngp_test: np.ndarray | None = None, nngp_test_diag: np.ndarray | None = None) -> Prediction:
+    """Predicted outputs, errors and per-eigenmode residuals at ``steps`` (see the module docstring).
+
+    Args:
+      ntk_train: NTK on training points, ``(n, n)``; ``ntk_test``: test-by-train NTK, ``(m, n)``.
+      y_train: ``(n,)`` or ``(n, k)``; ``y_test``: ``(m,)`` or ``(m, k)`` (for ``mse_test``).
+      lr: learning rate eta; steps: GD step counts (or, with ``flow=True``, gradient-flow time in units of steps).
+      f0_train, f0_test: outputs at t = 0 (default zero: the infinite-ensemble mean).
+      nngp_train ``(n, n)``, nngp_test ``(m, n)``, nngp_test_diag ``(m,)``: give them for the ensemble variance.
+    """
+    y = _as_2d(y_train, "y_train")
+    n_pts, n_out = y.shape
+    K = np.asarray(ntk_train, dtype=np.float64)
+    if K.shape != (n_pts, n_pts) or not np.all(np.isfinite(K)):
+        raise InputError(f"ntk_train must be a finite ({n_pts}, {n_pts}) matrix to match y_train, got {K.shape}")
+    if not lr > 0 or not np.isfinite(lr):
+        raise InputError(f"learning rate must be a positive number, got {lr}")
+    steps = check_steps(steps)
+    n = y.size
+    lam, V = np.linalg.eigh(K)
+    lam, V = lam[::-1], V[:, ::-1]  # descending
+    lr_max = max_stable_lr(lam, n)
+    if not flow and lr >= lr_max:
+        warnings.warn(f"learning rate {lr:g} is at or above the stable limit 2n/lambda_max = {lr_max:.4g}: "
+                      "gradient descent diverges", StabilityWarning, stacklevel=2)
+    f0 = np.zeros_like(y) if f0_train is None else _as_2d(f0_train, "f0_train").reshape(y.shape)
+    r0_modes = V.T @ (f0 - y)  # (n, k)
+    has_test = ntk_test is not None
+    if has_test:
+        Ks = np.asarray(ntk_test, dtype=np.float64)
+        if Ks.ndim != 2 or Ks.shape[1] != n_pts:
+            raise InputError(f"ntk_test must have shape (m, {n_pts}), got {Ks.shape}")
+        m = Ks.shape[0]
+        f0s = np.zeros((m, n_out)) if f0_test is None else _as_2d(f0_test, "f0_test").reshape(m, n_out)
+        ys = None if y_test is None else _as_2d(y_test, "y_test")
+        if ys is not None and ys.shape != (m, n_out):
+            raise InputError(f"y_test must have shape ({m}, {n_out}) to match the test kernel, got {ys.shape}")
+        KsV = Ks @ V  # (m, n)
+    with_var = nngp_train is not None
+    out = {k: [] for k in ("f_train", "f_test", "mse_train", "mse_test", "modes", "var_train", "var_test")}
+    for t in steps:
+        d, gain = decay(lam, lr, t, n, flow)
+        modes = d[:, None] * r0_modes
+        f_train = y + V @ modes
+        out["modes"].append(modes)
+        out["f_train"].append(f_train)
+        out["mse_train"].append(np.mean((f_train - y) ** 2))
+        if has_test:
+            f_test = f0s - KsV @ (gain[:, None] * r0_modes)
+            out["f_test"].append(f_test)
+            if ys is not None:
+                out["mse_test"].append(np.mean((f_test - ys) ** 2))
+        if with_var:
+            D = (V * d) @ V.T  # residual propagator (n, n)
+            out["var_train"].append(np.einsum("ij,jk,ik->i", D, nngp_train, D))
+            if has_test:
+                A = (KsV * gain) @ V.T  # (m, n)
+                out["var_test"].append(nngp_test_diag - 2.0 * np.sum(A * nngp_test, 1)
+                                       + np.einsum("ij,jk,ik->i", A, nngp_train, A))
+    stack = lambda key: np.array(out[key]) if out[key] else None  # noqa: E731
+    return Prediction(steps=steps, f_train=stack("f_train"), f_test=stack("f_test"), mse_train=stack("mse_train"),
+                      mse_test=stack("mse_test"), mode_residuals=stack("modes"), eigenvalues=lam, eigenvectors=V,
+                      var_train=stack("var_train"), var_test=stack("var_test"), max_stable_lr=lr_max)

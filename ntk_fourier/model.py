@@ -1,0 +1,117 @@
+"""The model value: an input mapping followed by an MLP.
+
+One immutable value describes a model; the kernel view (infinite width, `analytic.py`) and the network view
+(finite width) are both derived from it. Variants come from `dataclasses.replace` / `.replace(...)`.
+
+Conventions (see docs/conventions.md):
+- ``depth`` is the number of hidden layers; the readout is one more Dense layer with one output per target column.
+- Dense layers follow neural-tangents: in the ``ntk`` parameterization a layer computes
+  ``w_std / sqrt(fan_in) * W h + b_std * b`` with ``W, b ~ N(0, 1)``; in ``standard`` it computes ``W h + b`` with
+  ``W ~ N(0, w_std**2 / fan_in)``, ``b ~ N(0, b_std**2)``. ``b_std = 0`` means no bias parameters.
+- The ``sin`` activation is ``sin(omega0 * z)``; the other activations ignore ``omega0``.
+- ``init = "siren"`` replaces the first layer by SIREN's (Sitzmann et al. 2020, arXiv:2006.09661): weights uniform on
+  ``[-1/d, 1/d]`` and bias uniform on ``[-1/sqrt(d), 1/sqrt(d)]`` (d = input dimension), followed by
+  ``sin(omega0 * z)``; its kernel is computed in closed form for the uniform distribution (`siren.py`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from ntk_fourier.errors import InputError
+
+MAPPING_KINDS = ("none", "basic", "positional", "power", "gaussian", "uniform", "uniform_log", "laplacian",
+                 "gaussian_inf")
+ACTIVATIONS = ("relu", "erf", "gelu", "sin")
+PARAMETERIZATIONS = ("ntk", "standard")
+INITS = ("gaussian", "siren")
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise InputError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
+
+
+def _check_positive(name: str, value: float, allow_zero: bool = False) -> None:
+    bad = not math.isfinite(value) if name != "p" else math.isnan(value)
+    if bad or value < 0 or (value == 0 and not allow_zero):
+        need = "non-negative" if allow_zero else "positive"
+        raise InputError(f"{name} must be a {need} number, got {value}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Mapping:
+    """Input mapping gamma(x) = sqrt(d_in) [a_j cos(2 pi b_j . x), a_j sin(2 pi b_j . x)]_j, sum_j a_j^2 = 1.
+
+    Fields:
+      kind: one of ``MAPPING_KINDS`` (see `mappings.frequencies` for each definition).
+      sigma: scale. Standard deviation of each frequency coordinate for the random samplers (gaussian, uniform,
+        laplacian, gaussian_inf); largest frequency for ``positional`` and ``uniform_log``.
+      features: number of frequency rows m (so d_in = 2m). For ``power`` the largest integer frequency.
+      p: power-law exponent of ``power`` (amplitude a_j proportional to |b_j|^-p; ``inf`` is ``basic``).
+      seed: seed of the random samplers (numpy ``default_rng``).
+    """
+
+    kind: str = "gaussian"
+    sigma: float = 10.0
+    features: int = 256
+    p: float = 1.0
+    seed: int = 0
+
+    def __post_init__(self):
+        _check_choice("mapping", self.kind, MAPPING_KINDS)
+        _check_positive("sigma", float(self.sigma))
+        _check_positive("p", float(self.p), allow_zero=True)
+        if int(self.features) != self.features or self.features < 1:
+            raise InputError(f"features must be a positive integer, got {self.features}")
+        if int(self.seed) != self.seed or self.seed < 0:
+            raise InputError(f"seed must be a non-negative integer, got {self.seed}")
+
+    replace = dataclasses.replace
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    """A coordinate MLP: ``mapping`` then ``depth`` hidden Dense+activation layers of ``width``, then a Dense readout.
+
+    ``width`` only matters for finite networks and for the ``standard`` parameterization's analytic NTK.
+    """
+
+    mapping: Mapping = Mapping()
+    depth: int = 4
+    width: int = 256
+    activation: str = "relu"
+    omega0: float = 30.0
+    w_std: float = math.sqrt(2.0)
+    b_std: float = 0.1
+    parameterization: str = "ntk"
+    init: str = "gaussian"
+
+    def __post_init__(self):
+        _check_choice("activation", self.activation, ACTIVATIONS)
+        _check_choice("parameterization", self.parameterization, PARAMETERIZATIONS)
+        _check_choice("init", self.init, INITS)
+        for name in ("depth", "width"):
+            value = getattr(self, name)
+            if int(value) != value or value < 1:
+                raise InputError(f"{name} must be a positive integer, got {value}")
+        _check_positive("omega0", float(self.omega0))
+        _check_positive("w-std", float(self.w_std))
+        _check_positive("b-std", float(self.b_std), allow_zero=True)
+        if self.init == "siren" and (self.mapping.kind != "none" or self.activation != "sin"):
+            raise InputError("init 'siren' needs mapping 'none' and activation 'sin' (use ntk_fourier.siren_model())")
+        if self.mapping.kind == "gaussian_inf" and self.parameterization != "ntk":
+            raise InputError("mapping 'gaussian_inf' has infinitely many input features: use parameterization 'ntk'")
+
+    replace = dataclasses.replace
+
+
+def siren_model(depth: int = 4, width: int = 256, omega0: float = 30.0, parameterization: str = "ntk") -> Model:
+    """SIREN preset (Sitzmann et al. 2020): sine activations sin(omega0 z), omega0 = 30, SIREN's initialisation.
+
+    Hidden and readout weights are uniform on ``[-sqrt(6/fan_in)/omega0, +sqrt(6/fan_in)/omega0]``, i.e. variance
+    ``2 / (fan_in omega0^2)``: in this package's terms ``w_std = sqrt(2) / omega0``. SIREN's hidden biases have
+    variance ``1/(3 fan_in)`` and so vanish at infinite width; the preset has no hidden biases (``b_std = 0``).
+    """
+    return Model(mapping=Mapping(kind="none"), depth=depth, width=width, activation="sin", omega0=omega0,
+                 w_std=math.sqrt(2.0) / omega0, b_std=0.0, parameterization=parameterization, init="siren")

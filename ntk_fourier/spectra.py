@@ -1,0 +1,150 @@
+"""Kernel spectra: dense eigendecomposition, FFT on periodic grids, and harmonic degrees on the circle / sphere.
+
+Eigenvalues here are those of the Gram matrix K (not divided by n), descending, except `harmonic_spectrum`, which
+returns the eigenvalues of the integral operator for the uniform probability measure on the circle / sphere (a Gram
+matrix of N uniform points has eigenvalues ~ N times those).
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+from scipy import special
+
+from ntk_fourier import mappings, points
+from ntk_fourier.errors import InputError
+from ntk_fourier.analytic import kernels
+from ntk_fourier.model import Model
+
+DENSE_LIMIT = 8192  # largest point set for a dense eigendecomposition on a 24 GB machine
+CHECK_LIMIT = 4096  # largest grid on which the circulant approximation is compared with the dense spectrum
+
+
+def _pick(model: Model, x1, x2, which: str, show_progress: bool = True) -> np.ndarray:
+    if which not in ("ntk", "nngp"):
+        raise InputError(f"unknown kernel {which!r}; choose ntk or nngp")
+    return getattr(kernels(model, x1, x2, show_progress=show_progress), which)
+
+
+def dense_spectrum(K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues ``(n,)`` descending and eigenvectors ``(n, n)`` (columns) of a symmetric matrix.
+
+    Equivalent to ``numpy.linalg.eigh`` reversed; each eigenvector's sign is fixed so its largest entry is positive.
+    """
+    lam, V = np.linalg.eigh(np.asarray(K, dtype=np.float64))
+    lam, V = lam[::-1], V[:, ::-1]
+    signs = np.sign(V[np.argmax(np.abs(V), axis=0), np.arange(V.shape[1])])
+    return lam, V * np.where(signs == 0, 1.0, signs)
+
+
+def is_stationary(model: Model) -> bool:
+    """True when the model's kernels depend on x - x' only (Fourier-feature mappings; not raw or SIREN inputs)."""
+    return model.mapping.kind != "none" and model.init != "siren"
+
+
+class GridSpectrum(NamedTuple):
+    """Spectrum on a regular grid. ``eigenvalues (N,)`` descending; ``frequencies (N, d)`` integer vectors.
+
+    ``method``: ``"fft"`` (exact: periodic stationary kernel, Gram matrix block-circulant), ``"fft-circulant"``
+    (stationary but not periodic: eigenvalues of the circulant with the kernel at wrapped offsets, an approximation),
+    or ``"dense"`` (non-stationary kernel: dense ``eigh``, each eigenvector labelled by its dominant frequency).
+    ``approx_error``: for ``"fft-circulant"``, max |lambda_circ - lambda_exact| / lambda_max against the dense spectrum
+    (NaN when the grid is too large to check).
+    """
+
+    eigenvalues: np.ndarray
+    frequencies: np.ndarray
+    method: str
+    approx_error: float
+
+    @property
+    def exact(self) -> bool:
+        return self.method != "fft-circulant"
+
+    def describe(self) -> str:
+        if self.method == "fft":
+            return "exact FFT spectrum (kernel periodic and stationary on the grid)"
+        if self.method == "dense":
+            return "dense eigendecomposition (kernel not stationary); frequencies are each eigenvector's dominant one"
+        err = "not checked (grid too large)" if np.isnan(self.approx_error) else f"{self.approx_error:.3g}"
+        return ("circulant approximation (kernel stationary but not periodic on the grid); "
+                f"max |error| / lambda_max vs dense eigvalsh: {err}")
+
+
+def _sorted(lam: np.ndarray, freqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(-lam, kind="stable")
+    return lam[order], freqs[order]
+
+
+def grid_spectrum(model: Model, shape, which: str = "ntk", show_progress: bool = True) -> GridSpectrum:
+    """Spectrum of the kernel's Gram matrix on the grid ``shape`` (e.g. ``(256,)``, ``(64, 64)``) on [0, 1)^d.
+
+    For a stationary kernel only the row k(0, x) is computed and the spectrum is ``fftn`` of it (lambda_f for the
+    Fourier mode exp(2 pi i f.x)); this is exact when the kernel is periodic (integer frequencies) and is otherwise
+    the circulant approximation, whose error is measured against dense ``eigvalsh`` up to 4096 points.
+    """
+    shape = points.parse_grid(shape)
+    n = int(np.prod(shape))
+    freqs = points.grid_frequencies(shape)
+    if not is_stationary(model):
+        if n > DENSE_LIMIT:
+            raise InputError(f"this kernel is not stationary, so a grid spectrum needs a dense eigendecomposition, "
+                             f"which is limited to {DENSE_LIMIT} points (grid has {n}); use a smaller grid")
+        lam, V = dense_spectrum(_pick(model, points.grid(shape), None, which, show_progress))
+        spectra = np.abs(np.fft.fftn(V.T.reshape((n,) + shape), axes=tuple(range(1, len(shape) + 1))))
+        dominant = np.argmax(spectra.reshape(n, n), axis=1)
+        return GridSpectrum(lam, freqs[dominant], "dense", float("nan"))
+    offsets = points.wrapped_offsets(shape)
+    row = _pick(model, np.zeros((1, len(shape))), offsets, which, show_progress)[0]  # k(0, offset), (N,)
+    lam = np.real(np.fft.fftn(row.reshape(shape))).ravel()
+    lam, freqs = _sorted(lam, freqs)
+    if mappings.is_periodic(model.mapping, len(shape)):
+        return GridSpectrum(lam, freqs, "fft", 0.0)
+    error = float("nan")
+    if n <= CHECK_LIMIT:
+        exact = np.linalg.eigvalsh(_pick(model, points.grid(shape), None, which, show_progress))[::-1]
+        error = float(np.max(np.abs(lam - exact)) / exact[0])
+    return GridSpectrum(lam, freqs, "fft-circulant", error)
+
+
+def zonal_eigenvalues(kappa: Callable[[np.ndarray], np.ndarray], dim: int, max_degree: int,
+                      n_quad: int = 4096) -> np.ndarray:
+    """Eigenvalues mu_k, k = 0..max_degree, of a zonal kernel k(x, x') = kappa(x.x') on the unit circle or sphere.
+
+    Funk-Hecke, for the uniform probability measure: on the circle (dim 2) mu_k = 1/(2 pi) int kappa(cos t) cos(k t) dt
+    (multiplicity 2 for k > 0), by the trapezoid rule on ``n_quad`` angles, i.e. an FFT; on the sphere (dim 3)
+    mu_k = 1/2 int_0^pi kappa(cos t) P_k(cos t) sin t dt (multiplicity 2k + 1), by Gauss-Legendre in t.
+    """
+    if max_degree < 0 or (dim == 2 and max_degree > n_quad // 2):
+        raise InputError(f"max degree must be between 0 and {n_quad // 2}, got {max_degree}")
+    if dim == 2:
+        theta = 2.0 * np.pi * np.arange(n_quad) / n_quad
+        return np.real(np.fft.rfft(kappa(np.cos(theta))))[: max_degree + 1] / n_quad
+    if dim == 3:
+        nodes, weights = special.roots_legendre(n_quad)
+        theta, weights = 0.5 * np.pi * (nodes + 1.0), 0.5 * np.pi * weights
+        values = kappa(np.cos(theta)) * np.sin(theta) * weights
+        return np.array([0.5 * np.sum(values * special.eval_legendre(k, np.cos(theta)))
+                         for k in range(max_degree + 1)])
+    raise InputError(f"harmonic spectra are for the circle (dim 2) or the sphere (dim 3), got dim {dim}")
+
+
+def harmonic_spectrum(model: Model, dim: int, max_degree: int, which: str = "ntk",
+                      n_quad: int = 4096) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(degrees, eigenvalues per degree, multiplicities) of the model's kernel on the unit circle / sphere.
+
+    The kernel is evaluated between the pole and points at inner product t: for raw inputs on the sphere any
+    dot-product kernel is zonal (rotation invariant), so this is its full spectrum.
+    """
+    if model.mapping.kind != "none" or model.init == "siren":
+        raise InputError("harmonic spectra need a rotation-invariant kernel: use mapping 'none' and init 'gaussian'")
+
+    def kappa(t):
+        pole = np.eye(dim)[-1:]
+        pts = np.zeros((len(t), dim))
+        pts[:, 0], pts[:, -1] = np.sqrt(np.clip(1.0 - t**2, 0.0, None)), t
+        return _pick(model, pole, pts, which, show_progress=False)[0]
+
+    degrees = np.arange(max_degree + 1)
+    mult = np.where(degrees == 0, 1, 2) if dim == 2 else 2 * degrees + 1
+    return degrees, zonal_eigenvalues(kappa, dim, max_degree, n_quad), mult
