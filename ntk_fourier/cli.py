@@ -135,20 +135,25 @@ def _points(arr: np.ndarray, what: str) -> np.ndarray:
     return arr
 
 
-def _load_data(path: Path) -> dict[str, np.ndarray]:
+def _load_npz(path: Path, keys: tuple[str, ...], what: str) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` of an .npz archive, as finite float64; one-line errors for every way this can fail."""
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise InputError(f"data file {path} must be an .npz archive with x_train, y_train, x_test, y_test")
-            missing = [k for k in ("x_train", "y_train", "x_test", "y_test") if k not in archive.files]
-            if missing:
-                raise InputError(f"data file {path} lacks {', '.join(missing)}; it needs x_train, y_train, "
-                                 "x_test, y_test")
-            data = {k: _numeric(archive[k], f"{k} in {path}") for k in ("x_train", "y_train", "x_test", "y_test")}
+        archive = np.load(path, allow_pickle=False)
     except FileNotFoundError:
-        raise InputError(f"data file {path} does not exist")
+        raise InputError(f"{what} file {path} does not exist")
     except (OSError, ValueError) as err:
-        raise InputError(f"cannot read data file {path} as .npz: {err}")
+        raise InputError(f"cannot read {what} file {path} as .npz: {err}")
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise InputError(f"{what} file {path} must be an .npz archive with {', '.join(keys)}")
+    with archive:
+        missing = [k for k in keys if k not in archive.files]
+        if missing:
+            raise InputError(f"{what} file {path} lacks {', '.join(missing)}; it needs {', '.join(keys)}")
+        return {k: _numeric(archive[k], f"{k} in {path}") for k in keys}
+
+
+def _load_data(path: Path) -> dict[str, np.ndarray]:
+    data = _load_npz(path, ("x_train", "y_train", "x_test", "y_test"), "data")
     data["x_train"], data["x_test"] = _points(data["x_train"], "x_train"), _points(data["x_test"], "x_test")
     for part in ("train", "test"):
         x, y = data[f"x_{part}"], data[f"y_{part}"]
@@ -234,13 +239,10 @@ def _cmd_predict(args, model):
     if not (args.lr > 0 and np.isfinite(args.lr)):
         raise InputError(f"--lr must be a positive number, got {args.lr}")
     steps = parse_steps(args.steps, args.flow)
-    f0 = {}
-    if args.f0 is not None:
-        try:
-            with np.load(args.f0, allow_pickle=False) as archive:
-                f0 = {k: _numeric(archive[k], f"{k} in {args.f0}") for k in ("f_train", "f_test")}
-        except (OSError, ValueError, KeyError) as err:
-            raise InputError(f"cannot read f_train and f_test from --f0 {args.f0}: {err}")
+    f0 = {} if args.f0 is None else _load_npz(args.f0, ("f_train", "f_test"), "--f0")
+    for key, part in (("f_train", "y_train"), ("f_test", "y_test")):
+        if key in f0 and f0[key].size != data[part].size:
+            raise InputError(f"{key} in {args.f0} has {f0[key].size} values but {part} has {data[part].size}")
     quiet = args.quiet
     k_train = kernels(model, data["x_train"], show_progress=not quiet)
     k_test = kernels(model, data["x_test"], data["x_train"], show_progress=not quiet)

@@ -121,7 +121,10 @@ def predict(ntk_train: np.ndarray, y_train: np.ndarray, *, lr: float, steps, ntk
     if not flow and lr >= lr_max:
         warnings.warn(f"learning rate {lr:g} is at or above the stable limit 2n/lambda_max = {lr_max:.4g}: "
                       "gradient descent diverges", StabilityWarning, stacklevel=2)
-    f0 = np.zeros_like(y) if f0_train is None else _as_2d(f0_train, "f0_train").reshape(y.shape)
+    f0 = np.zeros_like(y) if f0_train is None else _as_2d(f0_train, "f0_train")
+    if f0.size != y.size:
+        raise InputError(f"f0_train has {f0.size} values but y_train has {y.size}")
+    f0 = f0.reshape(y.shape)
     r0_modes = V.T @ (f0 - y)  # (n, k)
     has_test = ntk_test is not None
     if has_test:
@@ -129,7 +132,10 @@ def predict(ntk_train: np.ndarray, y_train: np.ndarray, *, lr: float, steps, ntk
         if Ks.ndim != 2 or Ks.shape[1] != n_pts:
             raise InputError(f"ntk_test must have shape (m, {n_pts}), got {Ks.shape}")
         m = Ks.shape[0]
-        f0s = np.zeros((m, n_out)) if f0_test is None else _as_2d(f0_test, "f0_test").reshape(m, n_out)
+        f0s = np.zeros((m, n_out)) if f0_test is None else _as_2d(f0_test, "f0_test")
+        if f0s.size != m * n_out:
+            raise InputError(f"f0_test has {f0s.size} values but the test set needs {m * n_out}")
+        f0s = f0s.reshape(m, n_out)
         ys = None if y_test is None else _as_2d(y_test, "y_test")
         if ys is not None and ys.shape != (m, n_out):
             raise InputError(f"y_test must have shape ({m}, {n_out}) to match the test kernel, got {ys.shape}")
@@ -139,7 +145,7 @@ def predict(ntk_train: np.ndarray, y_train: np.ndarray, *, lr: float, steps, ntk
     for t in steps:
         d, gain = decay(lam, lr, t, n, flow)
         modes = d[:, None] * r0_modes
-        f_train = y + V @ modes
+        f_train = f0 - V @ ((1.0 - d)[:, None] * r0_modes)  # equals y + V modes; exact f0 at t = 0
         out["modes"].append(modes)
         out["f_train"].append(f_train)
         out["mse_train"].append(np.mean((f_train - y) ** 2))
