@@ -193,8 +193,6 @@ def parse_steps(text: str, flow: bool = False) -> np.ndarray:
 def _out_path(path: Path) -> Path:
     if path.suffix != ".npz":
         raise InputError(f"output file {path} must end in .npz")
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
 

@@ -47,6 +47,7 @@ def save(path: Path | str, arrays: dict[str, np.ndarray], **meta) -> Path:
     """Write ``arrays`` to ``path`` (.npz) and ``meta`` (plus versions and a timestamp) to the .json beside it."""
     path = Path(path)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, **arrays)
         sidecar = {"created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                    "versions": versions(), **_jsonable(meta)}

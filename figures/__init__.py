@@ -1,0 +1,1 @@
+"""Scripts that turn saved results into figures (PNG + PDF + caption)."""

@@ -1,0 +1,39 @@
+"""One look for every figure: fonts, a colour per mapping, and saving as PNG + PDF + caption."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+RC = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 7.5, "axes.spines.top": False,
+      "axes.spines.right": False, "figure.dpi": 150, "savefig.bbox": "tight", "axes.grid": True, "grid.alpha": 0.25}
+
+
+def colour(label: str, index: int = 0, count: int = 1) -> tuple:
+    """Colour of a mapping family (sequential within a family: power-law p, Gaussian sigma)."""
+    if label.startswith("none"):
+        return (0.2, 0.2, 0.2, 1.0)
+    if label.startswith("basic"):
+        return plt.get_cmap("tab10")(1)
+    if label.startswith("power"):
+        return plt.get_cmap("viridis")(0.1 + 0.8 * index / max(count - 1, 1))
+    if label.startswith("gaussian"):
+        return plt.get_cmap("autumn")(0.1 + 0.7 * index / max(count - 1, 1))
+    if label.startswith("siren"):
+        return plt.get_cmap("tab10")(4)
+    return plt.get_cmap("tab10")(index % 10)
+
+
+def save(fig, path: str | Path, caption: str) -> list[Path]:
+    """Write ``path``.png, ``path``.pdf and ``path``.md (the caption)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = [path.with_suffix(".png"), path.with_suffix(".pdf"), path.with_suffix(".md")]
+    fig.savefig(written[0])
+    fig.savefig(written[1])
+    written[2].write_text(caption.strip() + "\n")
+    plt.close(fig)
+    return written

@@ -1,0 +1,25 @@
+"""Smoke tests of the analysis and figure scripts at toy size (they must keep running over the public API)."""
+import json
+
+import numpy as np
+
+from analysis import gallery, kernel_1d
+from figures import kernel_1d as fig_kernel_1d
+
+
+def test_gallery_quick(tmp_path):
+    gallery.main(["--quick", "--out", str(tmp_path)])
+    for suffix in (".png", ".pdf", ".md"):
+        assert (tmp_path / f"kernel_1d{suffix}").stat().st_size > 0
+    meta = json.loads((tmp_path / "data" / "kernel_1d.json").read_text())
+    assert meta["methods"]["power p=1"] == "fft" and meta["methods"]["none"] == "dense"
+    assert "kernel_1d.png" in (tmp_path / "index.md").read_text()
+
+
+def test_kernel_1d_analysis_and_redraw(tmp_path):
+    data = tmp_path / "k.npz"
+    kernel_1d.main(["--out", str(data), "--grid", "64", "--features", "16"])
+    with np.load(data) as arrays:
+        assert arrays["row_0"].shape == (64,) and np.all(np.diff(arrays["eig_1"]) <= 0)
+    fig_kernel_1d.main(["--data", str(data), "--out", str(tmp_path / "fig")])
+    assert (tmp_path / "fig.png").exists() and "NTK in space" in (tmp_path / "fig.md").read_text()
