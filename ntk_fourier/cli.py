@@ -19,6 +19,7 @@ import numpy as np
 
 from ntk_fourier import results
 from ntk_fourier.errors import InputError
+from ntk_fourier.progress import status
 from ntk_fourier.model import ACTIVATIONS, INITS, MAPPING_KINDS, PARAMETERIZATIONS, Mapping, Model, siren_model
 
 MODEL_KEYS = {  # option name -> (type, help)
@@ -225,7 +226,9 @@ def _cmd_spectrum(args, model):
     x = _points(_load_array(args.x, "--x"), "--x")
     if len(x) > spectra.DENSE_LIMIT:
         raise InputError(f"--x has {len(x)} points; dense spectra are limited to {spectra.DENSE_LIMIT}")
-    lam, vecs = spectra.dense_spectrum(getattr(kernels(model, x, show_progress=not args.quiet), args.kernel))
+    K = getattr(kernels(model, x, show_progress=not args.quiet), args.kernel)
+    status(f"dense eigendecomposition of {len(x)} x {len(x)}", not args.quiet and len(x) > 2048)
+    lam, vecs = spectra.dense_spectrum(K)
     arrays = {"eigenvalues": lam, **({"eigenvectors": vecs} if args.vectors else {})}
     return arrays, f"dense eigendecomposition of {len(x)} points", {"method": "dense"}
 

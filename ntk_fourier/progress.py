@@ -12,3 +12,10 @@ def progress(items: Iterable[T], desc: str, enabled: bool = True) -> Iterable[T]
         return items
     from tqdm.auto import tqdm
     return tqdm(items, desc=desc, leave=False, dynamic_ncols=True)
+
+
+def status(message: str, enabled: bool = True) -> None:
+    """One line on stderr for a long step that has no loop to count (e.g. a dense eigendecomposition)."""
+    if enabled:
+        import sys
+        print(f"ntk-fourier: {message}...", file=sys.stderr, flush=True)

@@ -15,6 +15,7 @@ from ntk_fourier import mappings, points
 from ntk_fourier.errors import InputError
 from ntk_fourier.analytic import kernels
 from ntk_fourier.model import Model
+from ntk_fourier.progress import status
 
 DENSE_LIMIT = 8192  # largest point set for a dense eigendecomposition on a 24 GB machine
 CHECK_LIMIT = 4096  # largest grid on which the circulant approximation is compared with the dense spectrum
@@ -90,7 +91,9 @@ def grid_spectrum(model: Model, shape, which: str = "ntk", show_progress: bool =
         if n > DENSE_LIMIT:
             raise InputError(f"this kernel is not stationary, so a grid spectrum needs a dense eigendecomposition, "
                              f"which is limited to {DENSE_LIMIT} points (grid has {n}); use a smaller grid")
-        lam, V = dense_spectrum(_pick(model, points.grid(shape), None, which, show_progress))
+        K = _pick(model, points.grid(shape), None, which, show_progress)
+        status(f"dense eigendecomposition of {n} x {n}", show_progress and n > 2048)
+        lam, V = dense_spectrum(K)
         spectra = np.abs(np.fft.fftn(V.T.reshape((n,) + shape), axes=tuple(range(1, len(shape) + 1))))
         dominant = np.argmax(spectra.reshape(n, n), axis=1)
         return GridSpectrum(lam, freqs[dominant], "dense", float("nan"))

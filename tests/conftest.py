@@ -4,6 +4,7 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import ntk_fourier  # noqa: E402,F401  - before JAX starts, so its XLA flag applies (see ntk_fourier/__init__.py)
 import jax  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)  # kernels are float64 everywhere; tolerances below assume it

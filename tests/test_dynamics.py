@@ -80,7 +80,8 @@ def test_ensemble_variance_equals_propagated_covariance():
     """f(0) ~ GP(0, NNGP): the variance of the outputs equals M Sigma M^T, with M found by running GD on basis
     vectors of f(0) (the dynamics are affine in f(0))."""
     K, G, phi, y, tr, te = _problem()
-    n, lr, steps = len(tr), 1.0, [0, 10, 200]
+    n, steps = len(tr), [0, 10, 200]
+    lr = 0.5 * max_stable_lr(np.linalg.eigvalsh(K[np.ix_(tr, tr)]), n)
     p = predict(K[np.ix_(tr, tr)], y[tr], lr=lr, steps=steps, ntk_test=K[np.ix_(te, tr)], y_test=y[te],
                 nngp_train=G[np.ix_(tr, tr)], nngp_test=G[np.ix_(te, tr)], nngp_test_diag=np.diag(G)[te])
     order = np.concatenate([tr, te])

@@ -108,3 +108,18 @@ def test_relu_sphere_decay():
     assert abs(np.polyfit(np.log(ks), np.log(mu[ks]), 1)[0] + 3.0) < 0.2
     assert np.abs(mu[3::2]).max() < 1e-10 * mu[0]
     np.testing.assert_array_equal(mult, 2 * degrees + 1)
+
+
+def test_sphere_spectrum_equals_gram_eigenvalues_of_many_points():
+    """N near-uniform points on S^2 (Fibonacci lattice): Gram eigenvalues / N cluster into groups of 2k + 1 at the
+    Funk-Hecke eigenvalues (a second implementation: dense eigh on points; agreement limited by the point set)."""
+    n = 1500
+    i = np.arange(n) + 0.5
+    polar, azimuth = np.arccos(1 - 2 * i / n), np.pi * (1 + 5**0.5) * i
+    x = np.stack([np.cos(azimuth) * np.sin(polar), np.sin(azimuth) * np.sin(polar), np.cos(polar)], 1)
+    model = Model(mapping=Mapping("none"), depth=2, b_std=0.3)
+    lam = np.linalg.eigvalsh(kernels(model, x, show_progress=False).ntk)[::-1] / n
+    _, mu, mult = harmonic_spectrum(model, 3, 3)
+    groups = np.split(lam[:16], np.cumsum(mult)[:-1])
+    for k, group in enumerate(groups):
+        np.testing.assert_allclose(group, mu[k], rtol=1e-3, err_msg=f"degree {k}")
