@@ -105,13 +105,18 @@ def model_from_args(args: argparse.Namespace) -> Model:
     return base.replace(mapping=mapping, **settings)
 
 
-def _load_array(path: Path, what: str) -> np.ndarray:
+def _open(path: Path, what: str):
+    """``numpy.load`` (no pickles) with one-line errors: an array (.npy) or an open archive (.npz)."""
     try:
-        arr = np.load(path, allow_pickle=False)
+        return np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise InputError(f"{what} file {path} does not exist")
     except (OSError, ValueError) as err:
-        raise InputError(f"cannot read {what} file {path} as a .npy array: {err}")
+        raise InputError(f"cannot read {what} file {path} as a NumPy .npy/.npz file: {err}")
+
+
+def _load_array(path: Path, what: str) -> np.ndarray:
+    arr = _open(path, what)
     if isinstance(arr, np.lib.npyio.NpzFile):
         raise InputError(f"{what} file {path} is an .npz archive; save the points with numpy.save as .npy")
     return _numeric(arr, f"{what} file {path}")
@@ -138,12 +143,7 @@ def _points(arr: np.ndarray, what: str) -> np.ndarray:
 
 def _load_npz(path: Path, keys: tuple[str, ...], what: str) -> dict[str, np.ndarray]:
     """The arrays ``keys`` of an .npz archive, as finite float64; one-line errors for every way this can fail."""
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise InputError(f"{what} file {path} does not exist")
-    except (OSError, ValueError) as err:
-        raise InputError(f"cannot read {what} file {path} as .npz: {err}")
+    archive = _open(path, what)
     if not isinstance(archive, np.lib.npyio.NpzFile):
         raise InputError(f"{what} file {path} must be an .npz archive with {', '.join(keys)}")
     with archive:
