@@ -268,6 +268,105 @@ def _cmd_predict(args, model):
                              else f"f0 from {args.f0}", "data": str(args.data)}
 
 
+def _positive(value: float, name: str) -> float:
+    if not (value > 0 and np.isfinite(value)):
+        raise InputError(f"{name} must be a positive number, got {value}")
+    return value
+
+
+def _count(value: int, name: str) -> int:
+    if value < 1:
+        raise InputError(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+def _cmd_data(args, model):
+    from ntk_fourier.datasets import one_over_f
+    data = one_over_f(n=_count(args.grid, "--grid"), stride=_count(args.stride, "--stride"), alpha=args.alpha,
+                      seed=args.data_seed)
+    return data, f"1/f signal: {len(data['x_train'])} training and {len(data['x_test'])} test points", {
+        "signal": "1/f", "grid": args.grid, "stride": args.stride, "alpha": args.alpha, "seed": args.data_seed}
+
+
+def _cmd_train(args, model):
+    from ntk_fourier.train import train
+    data = _load_data(args.data)
+    lr = _positive(args.lr, "--lr")
+    steps = parse_steps(args.steps)
+    run = train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr, steps=steps,
+                seeds=_count(args.seeds, "--seeds"), seed=model.mapping.seed, optimizer=args.optimizer,
+                record_ntk=args.record_ntk, dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
+                show_progress=not args.quiet)
+    arrays = {k: v for k, v in run._asdict().items() if isinstance(v, np.ndarray)}
+    if args.kernel is not None:  # analytic NTK on the training points, computed where neural-tangents runs
+        ntk = _load_npz(args.kernel, ("ntk",), "--kernel")["ntk"]
+        n = len(data["x_train"])
+        if ntk.shape != (n, n):
+            raise InputError(f"--kernel ntk has shape {ntk.shape}; it must be the ({n}, {n}) NTK of x_train")
+        lam, V = np.linalg.eigh(ntk)
+        y = data["y_train"].reshape(n, -1)
+        arrays["mode_residuals"] = np.einsum("ij,tsjk->tsik", V[:, ::-1].T, run.f_train - y)
+        arrays["eigenvalues"] = lam[::-1]
+    summary = (f"{args.seeds} seed(s), width {model.width}: train MSE {run.mse_train[0].mean():.4g} -> "
+               f"{run.mse_train[-1].mean():.4g}, test MSE {run.mse_test[0].mean():.4g} -> "
+               f"{run.mse_test[-1].mean():.4g} ({run.seconds:.1f} s training)")
+    return arrays, summary, {"lr": lr, "optimizer": args.optimizer, "seeds": args.seeds, "data": str(args.data),
+                             "dtype": args.dtype, "timings_train": {"train_s": run.seconds,
+                                                                   "first_segment_s": run.compile_seconds}}
+
+
+def _parse_widths(text: str) -> list[int]:
+    try:
+        widths = [int(w) for w in text.split(",")]
+    except ValueError:
+        raise InputError(f"malformed width list {text!r}: write e.g. 256,1024,4096")
+    if not widths or min(widths) < 1 or len(set(widths)) != len(widths):
+        raise InputError(f"malformed width list {text!r}: distinct positive integers, e.g. 256,1024,4096")
+    return widths
+
+
+def _load_runs(folder: Path, widths: list[int], steps: np.ndarray):
+    """Training results made elsewhere (e.g. on a GPU): FOLDER/width_W.npz written by ``ntk-fourier train``."""
+    from ntk_fourier.train import TrainResult
+    runs = {}
+    for w in widths:
+        path = folder / f"width_{w}.npz"
+        keys = ("steps", "f_train", "f_test", "mse_train", "mse_test")
+        arrays = _load_npz(path, keys, "--runs")
+        if not np.array_equal(arrays["steps"], steps):
+            raise InputError(f"{path} was recorded at steps {arrays['steps'].tolist()}, not at --steps")
+        with np.load(path) as archive:
+            ntk, drift = (archive[k] if k in archive.files else None for k in ("ntk", "drift"))
+        meta = results.load(path)[1]
+        runs[w] = TrainResult(**arrays, ntk=ntk, drift=drift,
+                              seconds=meta.get("timings_train", {}).get("train_s", float("nan")),
+                              compile_seconds=meta.get("timings_train", {}).get("first_segment_s", float("nan")))
+    return runs
+
+
+def _cmd_compare(args, model):
+    from ntk_fourier import report
+    from ntk_fourier.analytic import kernels
+    from ntk_fourier.compare import cross_check
+    from ntk_fourier.dynamics import max_stable_lr
+    data = _load_data(args.data)
+    widths = _parse_widths(args.widths)
+    steps = parse_steps(args.steps)
+    if args.lr == "auto":  # half the largest stable rate of the (widest) analytic NTK
+        ntk = kernels(model.replace(width=max(widths)), data["x_train"], show_progress=False).ntk
+        lr = 0.5 * max_stable_lr(np.linalg.eigvalsh(ntk), data["y_train"].size)
+    else:
+        lr = _positive(_number(float)(args.lr), "--lr")
+    runs = None if args.runs is None else _load_runs(args.runs, widths, steps)
+    comparison = cross_check(model, data, widths, seeds=_count(args.seeds, "--seeds"), lr=lr, steps=steps,
+                             runs=runs, seed=model.mapping.seed, show_progress=not args.quiet)
+    config = {"model": model, "lr": lr, "seeds": args.seeds, "data": str(args.data), "widths": widths,
+              "runs": None if args.runs is None else str(args.runs)}
+    numbers = report.write(comparison, args.out, config)
+    table = ", ".join(f"{w}: {d:.4f}" for w, d in zip(numbers["widths"], numbers["deviation"]))
+    return None, f"deviation by width {table}; slope {numbers['slope']:.3f}", {}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ntk-fourier", description="NTK and spectral bias of coordinate MLPs with Fourier features.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -293,7 +392,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--f0", type=Path, help=".npz with f_train, f_test: start from these outputs (default zero)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_predict)
-    for name in ("kernel", "spectrum", "predict"):
+    p = sub.add_parser("train", help="train an ensemble of finite networks (no neural-tangents needed)")
+    p.add_argument("--data", type=Path, required=True, help=".npz with x_train, y_train, x_test, y_test")
+    p.add_argument("--seeds", type=_number(int), default=1, help="number of networks (default 1)")
+    p.add_argument("--lr", type=_number(float), required=True, help="learning rate (loss 1/(2n) sum (f-y)^2)")
+    p.add_argument("--steps", required=True, help="steps to record: 0,10,100 or log:1:1000:20")
+    p.add_argument("--optimizer", default="gd", choices=("gd", "adam"), help="gd (default) or adam")
+    p.add_argument("--record-ntk", action="store_true", help="record the empirical NTK and its drift")
+    p.add_argument("--dtype", default="float32", choices=("float32", "float64"), help="default float32")
+    p.add_argument("--kernel", type=Path, help="analytic NTK on x_train (.npz with ntk): add per-mode residuals")
+    p.add_argument("--out", type=Path, required=True, help="output .npz")
+    p.set_defaults(run=_cmd_train)
+    p = sub.add_parser("compare", help="networks of several widths vs the NTK prediction: report in --out DIR")
+    p.add_argument("--data", type=Path, required=True, help=".npz with x_train, y_train, x_test, y_test")
+    p.add_argument("--widths", required=True, help="comma list of widths, e.g. 256,1024,4096")
+    p.add_argument("--seeds", type=_number(int), default=2, help="networks per width (default 2)")
+    p.add_argument("--lr", default="auto", help="learning rate, or auto: half of 2n / lambda_max (default)")
+    p.add_argument("--steps", required=True, help="steps to record: 0,10,100 or log:1:1000:20")
+    p.add_argument("--runs", type=Path, help="folder of width_W.npz from 'train' (e.g. run on a GPU)")
+    p.add_argument("--out", type=Path, required=True, help="output folder: comparison.json, report.md, figures")
+    p.set_defaults(run=_cmd_compare, writes_folder=True)
+    p = sub.add_parser("data", help="write the built-in 1/f data set (Tancik et al. 2020, 1D)")
+    p.add_argument("--grid", type=_number(int), default=256, help="grid points on [0, 1) (default 256)")
+    p.add_argument("--stride", type=_number(int), default=8, help="train on every stride-th point (default 8)")
+    p.add_argument("--alpha", type=_number(float), default=1.0, help="spectrum 1/f^alpha (default 1)")
+    p.add_argument("--data-seed", type=_number(int), default=0, help="seed of the phases (default 0)")
+    p.add_argument("--out", type=Path, required=True, help="output .npz")
+    p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(run=_cmd_data, no_model=True)
+    for name in ("kernel", "spectrum", "predict", "train", "compare"):
         _add_model_options(sub.choices[name])
     return parser
 
@@ -301,11 +428,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        model = model_from_args(args)
-        out = _out_path(args.out)
+        model = None if getattr(args, "no_model", False) else model_from_args(args)
+        out = args.out if getattr(args, "writes_folder", False) else _out_path(args.out)
         start = time.perf_counter()
         arrays, summary, extra = args.run(args, model)
         seconds = time.perf_counter() - start
+        if arrays is None:  # the command wrote its own folder
+            print(f"wrote {out}/ in {seconds:.1f} s: {summary}")
+            return 0
         results.save(out, arrays, command=args.command, model=model, timings={"total_s": seconds}, **extra)
         print(f"wrote {out} ({', '.join(arrays)}) in {seconds:.1f} s: {summary}")
         return 0

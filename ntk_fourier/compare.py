@@ -1,0 +1,138 @@
+"""Cross-check: finite networks trained by gradient descent vs the infinite-width NTK prediction, across widths.
+
+Same data, same loss (1/(2n) sum (f - y)^2), same time axis (GD steps at the same rate). Each network is compared
+with the prediction started from *its own* outputs at initialisation f_s(0) (never restarted later):
+
+    dev_s(t) = ||f_s(X, t) - f_pred(X, t; f_s(0))||_2 / ||y - f_s(X, 0)||_2          (training points X)
+    deviation(width) = mean over seeds s of max over recorded steps t of dev_s(t)
+
+i.e. the largest gap between a network and its linearised infinite-width twin, as a fraction of the distance the
+network had to travel. The same is reported on test points (``deviation_test``), and the seed-average of the
+networks is compared with the infinite-ensemble mean (prediction from f(0) = 0). The deviation of a width-N network
+is expected to shrink like N^-1/2 (Lee et al. 2019); ``slope`` is the least-squares slope of log deviation vs log
+width.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ntk_fourier.analytic import kernels
+from ntk_fourier.dynamics import Prediction, predict
+from ntk_fourier.errors import InputError
+from ntk_fourier.model import Model
+from ntk_fourier.train import TrainResult, train
+
+DEFINITION = ("deviation = mean over seeds of max over recorded steps of ||f_net(X,t) - f_pred(X,t)||_2 / "
+              "||y - f_net(X,0)||_2 on the training points X, f_pred the NTK gradient-descent prediction started "
+              "from that network's own f_net(0)")
+
+
+class WidthCheck(NamedTuple):
+    """One width: the training run, the per-seed predictions (from each network's f(0)), and the deviations."""
+
+    width: int
+    run: TrainResult
+    predictions: list[Prediction]
+    deviation: float
+    deviation_test: float
+    deviation_per_seed: np.ndarray  # (S,)
+    deviation_curve: np.ndarray  # (T, S): dev_s(t)
+    measured_modes: np.ndarray  # (T, S, n, k): V^T (f_net(X, t) - y)
+    ensemble_z: float  # max over t of ||seed-mean f_net - ensemble mean|| / (its predicted std for S seeds)
+
+
+class Comparison(NamedTuple):
+    widths: list[int]
+    checks: list[WidthCheck]
+    eigenvalues: np.ndarray  # (n,) analytic NTK on the training points (of the widest model)
+    ensemble_mean: Prediction  # infinite-ensemble mean prediction (from zero) of the widest model
+    slope: float
+    slope_test: float
+
+
+def fit_slope(widths, values) -> float:
+    """Least-squares slope of log(values) against log(widths); NaN with fewer than two positive values."""
+    w, v = np.asarray(widths, float), np.asarray(values, float)
+    ok = v > 0
+    return float(np.polyfit(np.log(w[ok]), np.log(v[ok]), 1)[0]) if ok.sum() >= 2 else float("nan")
+
+
+def _relative(a: np.ndarray, b: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """||a - b|| / ||scale|| over all axes after the first: shape (T,)."""
+    axes = tuple(range(1, a.ndim))
+    return np.sqrt(np.sum((a - b) ** 2, axis=axes)) / np.sqrt(np.sum(scale**2))
+
+
+def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dict) -> WidthCheck:
+    """Compare one width's trained networks (``run``) with their from-init NTK predictions."""
+    y, y_test = data["y_train"].reshape(len(data["y_train"]), -1), data["y_test"].reshape(len(data["y_test"]), -1)
+    preds, curves, curves_test, modes = [], [], [], []
+    for s in range(run.f_train.shape[1]):
+        f0, f0_test = run.f_train[0, s], run.f_test[0, s]
+        p = predict(kern["ntk"], y, lr=lr, steps=run.steps, ntk_test=kern["ntk_test"], y_test=y_test, f0_train=f0,
+                    f0_test=f0_test)
+        preds.append(p)
+        curves.append(_relative(run.f_train[:, s], p.f_train, y - f0))
+        curves_test.append(_relative(run.f_test[:, s], p.f_test, y_test - f0_test))
+        modes.append(np.einsum("ij,tjk->tik", p.eigenvectors.T, run.f_train[:, s] - y))
+    curve = np.stack(curves, 1)
+    # The seed average of S networks vs the infinite-ensemble mean (from f(0) = 0): in units of the predicted
+    # standard deviation of an S-network average (NNGP-distributed f(0)), so ~1 means consistent.
+    mean = predict(kern["ntk"], y, lr=lr, steps=run.steps, nngp_train=kern["nngp"])
+    seeds = run.f_train.shape[1]
+    spread = np.sqrt(np.sum(mean.var_train, axis=1) * y.shape[1] / seeds)  # (T,)
+    gap = np.sqrt(np.sum((run.f_train.mean(1) - mean.f_train) ** 2, axis=(1, 2)))
+    return WidthCheck(width=model.width, run=run, predictions=preds, deviation=float(curve.max(0).mean()),
+                      deviation_test=float(np.stack(curves_test, 1).max(0).mean()),
+                      deviation_per_seed=curve.max(0), deviation_curve=curve,
+                      measured_modes=np.stack(modes, 1), ensemble_z=float(np.max(gap / spread)))
+
+
+def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, steps, runs: dict | None = None,
+                seed: int = 0, show_progress: bool = True) -> Comparison:
+    """Train (or take from ``runs``: width -> `TrainResult`, e.g. trained on a GPU) ``seeds`` networks at each
+    width and compare them with the analytic NTK's predictions. ``data``: x_train, y_train, x_test, y_test."""
+    widths = sorted(int(w) for w in widths)
+    if not widths or widths[0] < 1:
+        raise InputError(f"widths must be positive integers, got {widths}")
+    runs = runs or {}
+    checks, cache = [], {}
+    for width in widths:
+        wide = model.replace(width=width)
+        key = width if model.parameterization == "standard" else None  # only the standard NTK depends on width
+        if key not in cache:
+            k_train = kernels(wide, data["x_train"], show_progress=False)
+            cache[key] = {"ntk": k_train.ntk, "nngp": k_train.nngp,
+                          "ntk_test": kernels(wide, data["x_test"], data["x_train"], show_progress=False).ntk}
+        run = runs.get(width) or train(wide, data["x_train"], data["y_train"], data["x_test"], data["y_test"],
+                                       lr=lr, steps=steps, seeds=seeds, seed=seed, record_ntk=True,
+                                       show_progress=show_progress)
+        checks.append(check_width(wide, data, run, lr, cache[key]))
+    kern = cache[widths[-1] if model.parameterization == "standard" else None]
+    mean = predict(kern["ntk"], data["y_train"], lr=lr, steps=checks[-1].run.steps, ntk_test=kern["ntk_test"],
+                   y_test=data["y_test"])
+    return Comparison(widths=widths, checks=checks, eigenvalues=mean.eigenvalues, ensemble_mean=mean,
+                      slope=fit_slope(widths, [c.deviation for c in checks]),
+                      slope_test=fit_slope(widths, [c.deviation_test for c in checks]))
+
+
+def summary(c: Comparison) -> dict:
+    """The numbers of a comparison, for ``comparison.json``."""
+    return {
+        "widths": c.widths,
+        "deviation": [c_.deviation for c_ in c.checks],
+        "slope": c.slope,
+        "definition": DEFINITION,
+        "deviation_test": [c_.deviation_test for c_ in c.checks],
+        "slope_test": c.slope_test,
+        "deviation_per_seed": [c_.deviation_per_seed.tolist() for c_ in c.checks],
+        "ensemble_mean_z": [c_.ensemble_z for c_ in c.checks],
+        "max_ntk_drift": [None if c_.run.drift is None else float(c_.run.drift.max()) for c_ in c.checks],
+        "final_mse_train": [c_.run.mse_train[-1].mean() for c_ in c.checks],
+        "final_mse_test": [c_.run.mse_test[-1].mean() for c_ in c.checks],
+        "predicted_final_mse_test": [np.mean([p.mse_test[-1] for p in c_.predictions]) for c_ in c.checks],
+        "train_seconds": [c_.run.seconds for c_ in c.checks],
+        "steps": c.checks[-1].run.steps.tolist(),
+    }
