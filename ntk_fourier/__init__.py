@@ -14,30 +14,42 @@ import os as _os
 if not _os.environ.get("NTK_FOURIER_KEEP_FMA") and "xla_cpu_max_isa" not in _os.environ.get("XLA_FLAGS", "") \
         and _util.find_spec("neural_tangents") is not None:
     _os.environ["XLA_FLAGS"] = (_os.environ.get("XLA_FLAGS", "") + " --xla_cpu_max_isa=AVX").strip()
-from ntk_fourier.dynamics import Prediction, StabilityWarning, decay, max_stable_lr, predict
-from ntk_fourier.errors import InputError
 from ntk_fourier.analytic import Kernels, kernel_diagonal, kernels, stax_kernel_fn
+from ntk_fourier.compare import Comparison, cross_check, fit_slope
+from ntk_fourier.datasets import one_over_f
+from ntk_fourier.dynamics import Prediction, StabilityWarning, decay, max_stable_lr, predict
+from ntk_fourier.empirical import empirical_ntk, jacobian_ntk, relative_drift
+from ntk_fourier.errors import InputError
 from ntk_fourier.mappings import encode, frequencies, input_covariance, is_periodic
 from ntk_fourier.model import Mapping, Model, siren_model
+from ntk_fourier.network import Network, network
 from ntk_fourier.points import circle, grid, grid_frequencies, parse_grid
+from ntk_fourier.report import write as write_report
 from ntk_fourier.results import load, save
 from ntk_fourier.spectra import (GridSpectrum, dense_spectrum, grid_spectrum, harmonic_spectrum, is_stationary,
                                  zonal_eigenvalues)
+from ntk_fourier.train import TrainResult, load_run, save_run, train
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
     "GridSpectrum",
     "InputError",
     "Kernels",
     "Mapping",
     "Model",
+    "Network",
     "Prediction",
     "StabilityWarning",
+    "TrainResult",
     "circle",
+    "cross_check",
     "decay",
     "dense_spectrum",
+    "empirical_ntk",
     "encode",
+    "fit_slope",
     "frequencies",
     "grid",
     "grid_frequencies",
@@ -46,14 +58,22 @@ __all__ = [
     "input_covariance",
     "is_periodic",
     "is_stationary",
+    "jacobian_ntk",
     "kernel_diagonal",
     "kernels",
     "load",
+    "load_run",
     "max_stable_lr",
+    "network",
+    "one_over_f",
     "parse_grid",
     "predict",
+    "relative_drift",
     "save",
+    "save_run",
     "siren_model",
     "stax_kernel_fn",
+    "train",
+    "write_report",
     "zonal_eigenvalues",
 ]

@@ -233,12 +233,23 @@ def _cmd_spectrum(args, model):
     return arrays, f"dense eigendecomposition of {len(x)} points", {"method": "dense"}
 
 
+def _positive(value: float, name: str) -> float:
+    if not (value > 0 and np.isfinite(value)):
+        raise InputError(f"{name} must be a positive number, got {value}")
+    return value
+
+
+def _count(value: int, name: str) -> int:
+    if value < 1:
+        raise InputError(f"{name} must be a positive integer, got {value}")
+    return value
+
+
 def _cmd_predict(args, model):
     from ntk_fourier.dynamics import predict
     from ntk_fourier.analytic import kernel_diagonal, kernels
     data = _load_data(args.data)
-    if not (args.lr > 0 and np.isfinite(args.lr)):
-        raise InputError(f"--lr must be a positive number, got {args.lr}")
+    _positive(args.lr, "--lr")
     steps = parse_steps(args.steps, args.flow)
     f0 = {} if args.f0 is None else _load_npz(args.f0, ("f_train", "f_test"), "--f0")
     for key, part in (("f_train", "y_train"), ("f_test", "y_test")):
@@ -268,18 +279,6 @@ def _cmd_predict(args, model):
                              else f"f0 from {args.f0}", "data": str(args.data)}
 
 
-def _positive(value: float, name: str) -> float:
-    if not (value > 0 and np.isfinite(value)):
-        raise InputError(f"{name} must be a positive number, got {value}")
-    return value
-
-
-def _count(value: int, name: str) -> int:
-    if value < 1:
-        raise InputError(f"{name} must be a positive integer, got {value}")
-    return value
-
-
 def _cmd_data(args, model):
     from ntk_fourier.datasets import one_over_f
     data = one_over_f(n=_count(args.grid, "--grid"), stride=_count(args.stride, "--stride"), alpha=args.alpha,
@@ -293,16 +292,16 @@ def _cmd_train(args, model):
     data = _load_data(args.data)
     lr = _positive(args.lr, "--lr")
     steps = parse_steps(args.steps)
+    n = len(data["x_train"])
+    ntk = None if args.kernel is None else _load_npz(args.kernel, ("ntk",), "--kernel")["ntk"]
+    if ntk is not None and ntk.shape != (n, n):
+        raise InputError(f"--kernel ntk has shape {ntk.shape}; it must be the ({n}, {n}) NTK of x_train")
     run = train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr, steps=steps,
                 seeds=_count(args.seeds, "--seeds"), seed=model.mapping.seed, optimizer=args.optimizer,
                 record_ntk=args.record_ntk, dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
                 show_progress=not args.quiet)
-    arrays = {k: v for k, v in run._asdict().items() if isinstance(v, np.ndarray)}
-    if args.kernel is not None:  # analytic NTK on the training points, computed where neural-tangents runs
-        ntk = _load_npz(args.kernel, ("ntk",), "--kernel")["ntk"]
-        n = len(data["x_train"])
-        if ntk.shape != (n, n):
-            raise InputError(f"--kernel ntk has shape {ntk.shape}; it must be the ({n}, {n}) NTK of x_train")
+    arrays = {k: v for k, v in run._asdict().items() if isinstance(v, np.ndarray)}  # as `train.save_run`
+    if ntk is not None:  # analytic NTK on the training points, computed where neural-tangents runs
         lam, V = np.linalg.eigh(ntk)
         y = data["y_train"].reshape(n, -1)
         arrays["mode_residuals"] = np.einsum("ij,tsjk->tsik", V[:, ::-1].T, run.f_train - y)
@@ -327,20 +326,14 @@ def _parse_widths(text: str) -> list[int]:
 
 def _load_runs(folder: Path, widths: list[int], steps: np.ndarray):
     """Training results made elsewhere (e.g. on a GPU): FOLDER/width_W.npz written by ``ntk-fourier train``."""
-    from ntk_fourier.train import TrainResult
+    from ntk_fourier.train import load_run
     runs = {}
     for w in widths:
         path = folder / f"width_{w}.npz"
-        keys = ("steps", "f_train", "f_test", "mse_train", "mse_test")
-        arrays = _load_npz(path, keys, "--runs")
-        if not np.array_equal(arrays["steps"], steps):
-            raise InputError(f"{path} was recorded at steps {arrays['steps'].tolist()}, not at --steps")
-        with np.load(path) as archive:
-            ntk, drift = (archive[k] if k in archive.files else None for k in ("ntk", "drift"))
-        meta = results.load(path)[1]
-        runs[w] = TrainResult(**arrays, ntk=ntk, drift=drift,
-                              seconds=meta.get("timings_train", {}).get("train_s", float("nan")),
-                              compile_seconds=meta.get("timings_train", {}).get("first_segment_s", float("nan")))
+        _open(path, "--runs")  # one-line errors for missing or unreadable files
+        runs[w] = load_run(path)
+        if not np.array_equal(runs[w].steps, steps):
+            raise InputError(f"{path} was recorded at steps {runs[w].steps.tolist()}, not at --steps")
     return runs
 
 
@@ -356,7 +349,10 @@ def _cmd_compare(args, model):
         ntk = kernels(model.replace(width=max(widths)), data["x_train"], show_progress=False).ntk
         lr = 0.5 * max_stable_lr(np.linalg.eigvalsh(ntk), data["y_train"].size)
     else:
-        lr = _positive(_number(float)(args.lr), "--lr")
+        try:
+            lr = _positive(float(args.lr), "--lr")
+        except ValueError:
+            raise InputError(f"--lr must be a positive number or auto, got {args.lr!r}")
     runs = None if args.runs is None else _load_runs(args.runs, widths, steps)
     comparison = cross_check(model, data, widths, seeds=_count(args.seeds, "--seeds"), lr=lr, steps=steps,
                              runs=runs, seed=model.mapping.seed, show_progress=not args.quiet)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ntk_fourier.analytic import kernels
+from ntk_fourier.analytic import kernel_diagonal, kernels
 from ntk_fourier.dynamics import Prediction, predict
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import Model
@@ -40,7 +40,7 @@ class WidthCheck(NamedTuple):
     deviation_per_seed: np.ndarray  # (S,)
     deviation_curve: np.ndarray  # (T, S): dev_s(t)
     measured_modes: np.ndarray  # (T, S, n, k): V^T (f_net(X, t) - y)
-    ensemble_z: float  # max over t of ||seed-mean f_net - ensemble mean|| / (its predicted std for S seeds)
+    ensemble_z: float  # max over t of ||seed-mean f_net - ensemble mean|| / (its predicted std), test points
 
 
 class Comparison(NamedTuple):
@@ -78,12 +78,14 @@ def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dic
         curves_test.append(_relative(run.f_test[:, s], p.f_test, y_test - f0_test))
         modes.append(np.einsum("ij,tjk->tik", p.eigenvectors.T, run.f_train[:, s] - y))
     curve = np.stack(curves, 1)
-    # The seed average of S networks vs the infinite-ensemble mean (from f(0) = 0): in units of the predicted
-    # standard deviation of an S-network average (NNGP-distributed f(0)), so ~1 means consistent.
-    mean = predict(kern["ntk"], y, lr=lr, steps=run.steps, nngp_train=kern["nngp"])
-    seeds = run.f_train.shape[1]
-    spread = np.sqrt(np.sum(mean.var_train, axis=1) * y.shape[1] / seeds)  # (T,)
-    gap = np.sqrt(np.sum((run.f_train.mean(1) - mean.f_train) ** 2, axis=(1, 2)))
+    # The seed average of S networks vs the infinite-ensemble mean (from f(0) = 0) on the test points, in units of
+    # the predicted standard deviation of an S-network average (NNGP-distributed f(0)): ~1 means consistent. (On
+    # training points that variance vanishes as the networks converge, so the ratio would be meaningless there.)
+    mean = predict(kern["ntk"], y, lr=lr, steps=run.steps, ntk_test=kern["ntk_test"], nngp_train=kern["nngp"],
+                   nngp_test=kern["nngp_test"], nngp_test_diag=kern["nngp_test_diag"])
+    seeds = run.f_test.shape[1]
+    spread = np.sqrt(np.sum(mean.var_test, axis=1) * y.shape[1] / seeds)  # (T,)
+    gap = np.sqrt(np.sum((run.f_test.mean(1) - mean.f_test) ** 2, axis=(1, 2)))
     return WidthCheck(width=model.width, run=run, predictions=preds, deviation=float(curve.max(0).mean()),
                       deviation_test=float(np.stack(curves_test, 1).max(0).mean()),
                       deviation_per_seed=curve.max(0), deviation_curve=curve,
@@ -104,8 +106,9 @@ def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, step
         key = width if model.parameterization == "standard" else None  # only the standard NTK depends on width
         if key not in cache:
             k_train = kernels(wide, data["x_train"], show_progress=False)
-            cache[key] = {"ntk": k_train.ntk, "nngp": k_train.nngp,
-                          "ntk_test": kernels(wide, data["x_test"], data["x_train"], show_progress=False).ntk}
+            k_test = kernels(wide, data["x_test"], data["x_train"], show_progress=False)
+            cache[key] = {"ntk": k_train.ntk, "nngp": k_train.nngp, "ntk_test": k_test.ntk, "nngp_test": k_test.nngp,
+                          "nngp_test_diag": kernel_diagonal(wide, data["x_test"]).nngp}
         run = runs.get(width) or train(wide, data["x_train"], data["y_train"], data["x_test"], data["y_test"],
                                        lr=lr, steps=steps, seeds=seeds, seed=seed, record_ntk=True,
                                        show_progress=show_progress)

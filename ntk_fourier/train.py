@@ -23,6 +23,7 @@ from ntk_fourier.errors import InputError
 from ntk_fourier.model import Model
 from ntk_fourier.network import network
 from ntk_fourier.progress import progress
+from ntk_fourier.results import load, save
 
 OPTIMIZERS = ("gd", "adam")
 
@@ -124,3 +125,22 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
                        mse_train=np.mean((f_train - ytr_np) ** 2, axis=(2, 3)),
                        mse_test=np.mean((f_test - yte_np) ** 2, axis=(2, 3)), ntk=ntk, drift=drift,
                        seconds=seconds, compile_seconds=compile_seconds)
+
+
+def save_run(path, run: TrainResult, **meta) -> None:
+    """Write a `TrainResult` as ``path`` (.npz, the arrays) + .json (``meta`` and the timings)."""
+    arrays = {k: v for k, v in run._asdict().items() if isinstance(v, np.ndarray)}
+    save(path, arrays, **meta, timings_train={"train_s": run.seconds, "first_segment_s": run.compile_seconds})
+
+
+def load_run(path) -> TrainResult:
+    """Read a `TrainResult` written by `save_run` or by ``ntk-fourier train``."""
+    arrays, meta = load(path)
+    missing = [k for k in ("steps", "f_train", "f_test", "mse_train", "mse_test") if k not in arrays]
+    if missing:
+        raise InputError(f"{path} is not a training result: it lacks {', '.join(missing)}")
+    timings = meta.get("timings_train", {})
+    return TrainResult(steps=arrays["steps"], f_train=arrays["f_train"], f_test=arrays["f_test"],
+                       mse_train=arrays["mse_train"], mse_test=arrays["mse_test"], ntk=arrays.get("ntk"),
+                       drift=arrays.get("drift"), seconds=timings.get("train_s", float("nan")),
+                       compile_seconds=timings.get("first_segment_s", float("nan")))

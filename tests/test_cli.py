@@ -157,6 +157,19 @@ BAD = [
     (["predict", "--data", "d.npz", "--lr", "1", "--steps=-1,1", "--out", "P.npz"], "non-negative"),
     (["predict", "--data", "d.npz", "--lr", "1", "--steps", "0.5", "--out", "P.npz"], "non-integer"),
     (["predict", "--data", "d.npz", "--lr", "1", "--steps", "", "--out", "P.npz"], "malformed step"),
+    (["train", "--data", "d.npz", "--lr", "auto", "--steps", "0,1", "--out", "R.npz"], "expected a number"),
+    (["train", "--data", "d.npz", "--lr", "1", "--steps", "0,1", "--seeds", "0", "--out", "R.npz"], "--seeds"),
+    (["train", "--data", "d.npz", "--lr", "1", "--steps", "0,1", "--optimizer", "sgd", "--out", "R.npz"], "sgd"),
+    (["train", "--data", "d.npz", "--lr", "1", "--steps", "0,1", "--mapping", "gaussian_inf", "--out", "R.npz"],
+     "no finite network"),
+    (["train", "--data", "d.npz", "--lr", "1", "--steps", "0,1", "--kernel", "K0.npz", "--out", "R.npz"],
+     "does not exist"),
+    (["compare", "--data", "d.npz", "--widths", "64,a", "--steps", "0,1", "--out", "C"], "malformed width"),
+    (["compare", "--data", "d.npz", "--widths", "0", "--steps", "0,1", "--out", "C"], "malformed width"),
+    (["compare", "--data", "d.npz", "--widths", "8", "--lr", "fast", "--steps", "0,1", "--out", "C"], "or auto"),
+    (["compare", "--data", "d.npz", "--widths", "8", "--steps", "0,1", "--runs", "nowhere", "--out", "C"],
+     "does not exist"),
+    (["data", "--grid", "100", "--stride", "8", "--out", "D.npz"], "divisible"),
 ]
 
 

@@ -23,3 +23,13 @@ def test_kernel_1d_analysis_and_redraw(tmp_path):
         assert arrays["row_0"].shape == (64,) and np.all(np.diff(arrays["eig_1"]) <= 0)
     fig_kernel_1d.main(["--data", str(data), "--out", str(tmp_path / "fig")])
     assert (tmp_path / "fig.png").exists() and "NTK in space" in (tmp_path / "fig.md").read_text()
+
+
+def test_crosscheck_1d_quick(tmp_path):
+    from analysis import crosscheck_1d
+    table = crosscheck_1d.run(tmp_path, [16, 32], seeds=2, depth=1, steps=[0, 1, 5], show_progress=False)
+    assert set(table) == {"gaussian_relu", "none_relu", "siren"}
+    for name in table:
+        summary = json.loads((tmp_path / name / "comparison.json").read_text())
+        assert summary["widths"] == [16, 32] and len(summary["deviation"]) == 2
+    assert "| [siren](siren/report.md) |" in (tmp_path / "summary.md").read_text()
