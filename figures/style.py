@@ -32,8 +32,8 @@ def save(fig, path: str | Path, caption: str) -> list[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     written = [path.with_suffix(".png"), path.with_suffix(".pdf"), path.with_suffix(".md")]
-    fig.savefig(written[0])
-    fig.savefig(written[1])
+    fig.savefig(written[0], dpi=150, bbox_inches="tight")
+    fig.savefig(written[1], bbox_inches="tight")
     written[2].write_text(caption.strip() + "\n")
     plt.close(fig)
     return written

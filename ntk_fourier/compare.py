@@ -84,12 +84,12 @@ def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dic
     mean = predict(kern["ntk"], y, lr=lr, steps=run.steps, ntk_test=kern["ntk_test"], nngp_train=kern["nngp"],
                    nngp_test=kern["nngp_test"], nngp_test_diag=kern["nngp_test_diag"])
     seeds = run.f_test.shape[1]
-    spread = np.sqrt(np.sum(mean.var_test, axis=1) * y.shape[1] / seeds)  # (T,)
+    spread = np.sqrt(np.maximum(np.sum(mean.var_test, axis=1), 0.0) * y.shape[1] / seeds)  # (T,)
     gap = np.sqrt(np.sum((run.f_test.mean(1) - mean.f_test) ** 2, axis=(1, 2)))
     return WidthCheck(width=model.width, run=run, predictions=preds, deviation=float(curve.max(0).mean()),
                       deviation_test=float(np.stack(curves_test, 1).max(0).mean()),
                       deviation_per_seed=curve.max(0), deviation_curve=curve,
-                      measured_modes=np.stack(modes, 1), ensemble_z=float(np.max(gap / spread)))
+                      measured_modes=np.stack(modes, 1), ensemble_z=float(np.max(gap / np.maximum(spread, 1e-300))))
 
 
 def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, steps, runs: dict | None = None,

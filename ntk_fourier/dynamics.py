@@ -100,11 +100,18 @@ def predict(ntk_train: np.ndarray, y_train: np.ndarray, *, lr: float, steps, ntk
     """Predicted outputs, errors and per-eigenmode residuals at ``steps`` (see the module docstring).
 
     Args:
-      ntk_train: NTK on training points, ``(n, n)``; ``ntk_test``: test-by-train NTK, ``(m, n)``.
-      y_train: ``(n,)`` or ``(n, k)``; ``y_test``: ``(m,)`` or ``(m, k)`` (for ``mse_test``).
-      lr: learning rate eta; steps: GD step counts (or, with ``flow=True``, gradient-flow time in units of steps).
-      f0_train, f0_test: outputs at t = 0 (default zero: the infinite-ensemble mean).
-      nngp_train ``(n, n)``, nngp_test ``(m, n)``, nngp_test_diag ``(m,)``: give them for the ensemble variance.
+      ntk_train: NTK on the training points, ``(n, n)``.
+      y_train: targets, ``(n,)`` or ``(n, k)``.
+      lr: learning rate eta.
+      steps: GD step counts (with ``flow=True``, gradient-flow time in units of steps).
+      ntk_test: test-by-train NTK, ``(m, n)``.
+      y_test: test targets, ``(m,)`` or ``(m, k)`` (for ``mse_test``).
+      f0_train: outputs on the training points at t = 0 (default zero: the infinite-ensemble mean).
+      f0_test: outputs on the test points at t = 0 (default zero).
+      flow: gradient flow exp(-eta lambda t / n) instead of gradient descent (1 - eta lambda / n)^t.
+      nngp_train: NNGP on the training points ``(n, n)``; with the next two, gives the ensemble variance.
+      nngp_test: test-by-train NNGP ``(m, n)``.
+      nngp_test_diag: NNGP variance at each test point ``(m,)``.
     """
     y = _as_2d(y_train, "y_train")
     n_pts, n_out = y.shape

@@ -63,11 +63,19 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
     """Train ``seeds`` networks of ``model`` (parameters drawn from keys split from ``PRNGKey(seed)``).
 
     Args:
-      x_train ``(n, d)``, y_train ``(n,)`` or ``(n, k)``, x_test ``(m, d)``, y_test ``(m,)`` or ``(m, k)``.
-      lr: learning rate; steps: increasing step counts at which to record (0 = initialisation).
+      model: the model; its ``width`` is the networks' width.
+      x_train: training points ``(n, d)``.
+      y_train: training targets ``(n,)`` or ``(n, k)``.
+      x_test: test points ``(m, d)``.
+      y_test: test targets ``(m,)`` or ``(m, k)``.
+      lr: learning rate.
+      steps: increasing step counts at which to record (0 = initialisation).
+      seeds: number of networks, trained together (vmapped).
+      seed: base seed; network s uses the s-th key split from ``PRNGKey(seed)``.
       optimizer: ``gd`` (full-batch gradient descent, the NTK theory's) or ``adam``.
       record_ntk: also record the empirical NTK on the training points and its drift from step 0.
       dtype: float32 (default, fast) or float64.
+      show_progress: a progress bar over the recorded steps.
     """
     if optimizer not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")

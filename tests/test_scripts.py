@@ -8,12 +8,17 @@ from figures import kernel_1d as fig_kernel_1d
 
 
 def test_gallery_quick(tmp_path):
+    """The main job at toy size: every figure drawn (PNG, PDF, caption) from saved data, and redrawn from it."""
     gallery.main(["--quick", "--out", str(tmp_path)])
-    for suffix in (".png", ".pdf", ".md"):
-        assert (tmp_path / f"kernel_1d{suffix}").stat().st_size > 0
+    for name in gallery.FIGURES:
+        for suffix in (".png", ".pdf", ".md"):
+            assert (tmp_path / f"{name}{suffix}").stat().st_size > 0, (name, suffix)
+        assert f"({name}.png)" in (tmp_path / "index.md").read_text()
     meta = json.loads((tmp_path / "data" / "kernel_1d.json").read_text())
-    assert meta["methods"]["power p=1"] == "fft" and meta["methods"]["none"] == "dense"
-    assert "kernel_1d.png" in (tmp_path / "index.md").read_text()
+    assert meta["methods"]["power p=1"] == "fft" and meta["methods"]["none"] == "dense" and meta["quick"] is True
+    before = (tmp_path / "harmonic.md").read_text()
+    gallery.main(["--redraw", "--out", str(tmp_path), "--only", "harmonic"])
+    assert (tmp_path / "harmonic.md").read_text() == before
 
 
 def test_kernel_1d_analysis_and_redraw(tmp_path):

@@ -1,0 +1,28 @@
+"""Settings shared by the gallery's analyses: the 1D data, step grid, learning rate and network sizes."""
+from __future__ import annotations
+
+import numpy as np
+
+import ntk_fourier as nf
+
+STEPS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+QUICK_STEPS = [0, 1, 5, 20, 50]
+
+
+def tancik_1d() -> dict:
+    """The 1D setting of Tancik et al.: 256-point grid, every 8th point to train, a 1/f signal (seed 0)."""
+    return nf.one_over_f(n=256, stride=8, seed=0)
+
+
+def half_stable_lr(model: nf.Model, x_train: np.ndarray, n_values: int) -> float:
+    """Half the largest stable gradient-descent rate 2n / lambda_max of the model's analytic NTK."""
+    ntk = nf.kernels(model, x_train, show_progress=False).ntk
+    return 0.5 * nf.max_stable_lr(np.linalg.eigvalsh(ntk), n_values)
+
+
+def steps(quick: bool) -> list[int]:
+    return QUICK_STEPS if quick else STEPS
+
+
+def width(quick: bool) -> int:
+    return 64 if quick else 1024
