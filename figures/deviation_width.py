@@ -5,7 +5,8 @@ import numpy as np
 
 from figures import style
 
-CAPTION = """**Deviation from the NTK prediction vs width.** For each width, {seeds} networks (Gaussian features sigma 10,
+CAPTION = """**Deviation from the NTK prediction vs width.** For each width, {seeds} networks (Gaussian features
+sigma 10,
 {depth} hidden ReLU layers) trained by gradient descent on the 1D 1/f problem, compared with the NTK prediction
 started from each network's own outputs at step 0: the largest relative gap over training,
 max_t ||f_net - f_NTK|| / ||y - f_net(0)||, averaged over seeds, on training and test points. Fitted log-log slopes:

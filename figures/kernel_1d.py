@@ -1,14 +1,11 @@
 """Figure: the 1D NTK in space and in frequency per mapping, from analysis.kernel_1d's saved results.
 
-    python -m figures.kernel_1d --data figures/gallery/data/kernel_1d.npz --out figures/gallery/kernel_1d
+Redraw from saved data: ``python -m analysis.gallery --redraw --only kernel_1d``.
 """
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
-import ntk_fourier as nf
 from figures import style
 
 CAPTION = """**NTK in space and in frequency (1D).** Left: the NTK k(1/2, x) of a {depth}-hidden-layer ReLU MLP
@@ -56,16 +53,3 @@ def caption(meta: dict) -> str:
     return CAPTION.format(depth=model["depth"], w_std=model["w_std"], b_std=model["b_std"], grid=meta["grid"],
                           notes="; ".join(notes) or "none").replace("\n", " ")
 
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default="figures/gallery/data/kernel_1d.npz")
-    parser.add_argument("--out", default="figures/gallery/kernel_1d")
-    args = parser.parse_args(argv)
-    arrays, meta = nf.load(args.data)
-    for path in style.save(draw(arrays, meta), args.out, caption(meta)):
-        print(f"wrote {path}")
-
-
-if __name__ == "__main__":
-    main()

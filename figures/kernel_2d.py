@@ -1,11 +1,8 @@
 """Figure: 2D NTK eigenvalues over the frequency plane, positional vs Gaussian features (isotropy)."""
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
-import ntk_fourier as nf
 from figures import style
 
 CAPTION = """**2D NTK spectra: positional vs Gaussian features.** Eigenvalue (log colour scale) of each 2D Fourier mode
@@ -38,15 +35,3 @@ def caption(meta: dict) -> str:
                           sigma_g=meta["mapping_1"]["sigma"],
                           errors=errors).replace("\n", " ")
 
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default="figures/gallery/data/kernel_2d.npz")
-    parser.add_argument("--out", default="figures/gallery/kernel_2d")
-    args = parser.parse_args(argv)
-    arrays, meta = nf.load(args.data)
-    style.save(draw(arrays, meta), args.out, caption(meta))
-
-
-if __name__ == "__main__":
-    main()

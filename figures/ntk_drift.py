@@ -5,7 +5,8 @@ import numpy as np
 
 from figures import style
 
-CAPTION = """**NTK drift during training vs width.** Relative Frobenius change ||K_t - K_0||_F / ||K_0||_F of the empirical
+CAPTION = """**NTK drift during training vs width.** Relative Frobenius change ||K_t - K_0||_F / ||K_0||_F of the
+empirical
 NTK on the training points while networks of each width are trained by gradient descent (same runs as the deviation
 figure; mean over {seeds} seeds). Left: drift against step; right: the final drift against width with its fitted
 log-log slope ({slope:.2f}). Wider networks move their kernel less: the lazy, linearised regime the NTK describes."""
