@@ -20,6 +20,9 @@ from ntk_fourier.datasets import one_over_f
 from ntk_fourier.dynamics import Prediction, StabilityWarning, decay, max_stable_lr, predict
 from ntk_fourier.empirical import empirical_ntk, jacobian_ntk, relative_drift
 from ntk_fourier.errors import InputError
+from ntk_fourier.image_fit import MAPPINGS as IMAGE_MAPPINGS, PAPER_PSNR, ImageFit, fit as fit_image
+from ntk_fourier.image_fit import model_for as image_model, montage
+from ntk_fourier.images import builtin as builtin_image, load as load_image, psnr, split as split_image
 from ntk_fourier.mappings import encode, frequencies, input_covariance, is_periodic
 from ntk_fourier.model import Mapping, Model, siren_model
 from ntk_fourier.network import Network, network
@@ -35,26 +38,32 @@ __version__ = "0.1.0"
 __all__ = [
     "Comparison",
     "GridSpectrum",
+    "IMAGE_MAPPINGS",
+    "ImageFit",
     "InputError",
     "Kernels",
     "Mapping",
     "Model",
     "Network",
+    "PAPER_PSNR",
     "Prediction",
     "StabilityWarning",
     "TrainResult",
+    "builtin_image",
     "circle",
     "cross_check",
     "decay",
     "dense_spectrum",
     "empirical_ntk",
     "encode",
+    "fit_image",
     "fit_slope",
     "frequencies",
     "grid",
     "grid_frequencies",
     "grid_spectrum",
     "harmonic_spectrum",
+    "image_model",
     "input_covariance",
     "is_periodic",
     "is_stationary",
@@ -62,16 +71,20 @@ __all__ = [
     "kernel_diagonal",
     "kernels",
     "load",
+    "load_image",
     "load_run",
     "max_stable_lr",
+    "montage",
     "network",
     "one_over_f",
     "parse_grid",
     "predict",
+    "psnr",
     "relative_drift",
     "save",
     "save_run",
     "siren_model",
+    "split_image",
     "stax_kernel_fn",
     "train",
     "write_report",

@@ -363,6 +363,41 @@ def _cmd_compare(args, model):
     return None, f"deviation by width {table}; slope {numbers['slope']:.3f}", {}
 
 
+def _cmd_image(args, model):
+    import json
+
+    from ntk_fourier import image_fit, images
+    if (args.image is None) == (args.builtin is None):
+        raise InputError("give exactly one of --image PATH or --builtin NAME")
+    size, steps = _count(args.size, "--size"), _count(args.steps, "--steps")
+    image = images.load(args.image, size) if args.image is not None else images.builtin(args.builtin, size)
+    mappings = [m.strip() for m in args.mappings.split(",") if m.strip()]
+    unknown = [m for m in mappings if m not in image_fit.MAPPINGS]
+    if not mappings or unknown:
+        raise InputError(f"unknown mapping(s) {', '.join(unknown) or '(none given)'} in --mappings; choose from "
+                         f"{', '.join(image_fit.MAPPINGS)}")
+    text = args.builtin is not None and args.builtin.startswith("text")
+    fits = []
+    for name in mappings:
+        fits.append(image_fit.fit(image, name, steps=steps, seeds=_count(args.seeds, "--seeds"),
+                                  seed=args.image_seed, text=text, show_progress=not args.quiet))
+        if not args.quiet:
+            print(f"{name}: test PSNR {fits[-1].psnr_test.mean():.2f} dB", file=sys.stderr, flush=True)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    table = {f.mapping: {"psnr_train": float(f.psnr_train.mean()), "psnr_test": float(f.psnr_test.mean()),
+                         "psnr_train_std": float(f.psnr_train.std()), "psnr_test_std": float(f.psnr_test.std()),
+                         "psnr_test_per_seed": f.psnr_test.tolist(), "train_seconds": f.seconds} for f in fits}
+    (out / "results.json").write_text(json.dumps(table, indent=2) + "\n")
+    source = str(args.image) if args.image is not None else f"builtin:{args.builtin}"
+    results.save(out / "reconstructions.npz", {"image": image, **{f.mapping: f.reconstruction for f in fits}},
+                 command="image", source=source, size=size, steps=steps, seeds=args.seeds, seed=args.image_seed,
+                 models={m: image_fit.model_for(m, size, text)[0] for m in mappings}, results=table)
+    image_fit.montage(image, fits, out / "reconstructions.png")
+    line = ", ".join(f"{m} {t['psnr_test']:.2f}" for m, t in table.items())
+    return None, f"test PSNR (dB) at {size} px: {line}", {}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ntk-fourier", description="NTK and spectral bias of coordinate MLPs with Fourier features.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -416,6 +451,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=_cmd_data, no_model=True)
+    p = sub.add_parser("image", help="fit an image with coordinate MLPs (Tancik et al. protocol); PSNR table")
+    p.add_argument("--image", type=Path, help="a PNG or JPEG file")
+    p.add_argument("--builtin", help="hopper, present, mri, terrain, text, text1, ... (no download)")
+    p.add_argument("--size", type=_number(int), default=64, help="image side in pixels (default 64 on CPU; paper 512)")
+    p.add_argument("--steps", type=_number(int), default=1000, help="Adam steps (default 1000)")
+    p.add_argument("--mappings", default=",".join(("none", "basic", "positional", "gaussian", "siren")),
+                   help="comma list from none, basic, positional, gaussian, siren (default all)")
+    p.add_argument("--seeds", type=_number(int), default=1, help="networks per mapping (default 1)")
+    p.add_argument("--image-seed", type=_number(int), default=0, help="seed of initialisation and features")
+    p.add_argument("--out", type=Path, required=True, help="output folder: results.json, reconstructions.png/.npz")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(run=_cmd_image, writes_folder=True, no_model=True)
     for name in ("kernel", "spectrum", "predict", "train", "compare"):
         _add_model_options(sub.choices[name])
     return parser

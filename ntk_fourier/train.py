@@ -58,7 +58,7 @@ def _optimizer(name: str, lr: float):
 
 
 def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, seeds: int = 1, seed: int = 0,
-          optimizer: str = "gd", record_ntk: bool = False, dtype=jnp.float32,
+          optimizer: str = "gd", record_ntk: bool = False, dtype=jnp.float32, output: str = "linear",
           show_progress: bool = True) -> TrainResult:
     """Train ``seeds`` networks of ``model`` (parameters drawn from keys split from ``PRNGKey(seed)``).
 
@@ -75,6 +75,8 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
       optimizer: ``gd`` (full-batch gradient descent, the NTK theory's) or ``adam``.
       record_ntk: also record the empirical NTK on the training points and its drift from step 0.
       dtype: float32 (default, fast) or float64.
+      output: ``linear`` (the network's outputs, as the NTK theory) or ``sigmoid`` (outputs squashed to (0, 1), as
+        Tancik et al. fit images); the loss and the recorded outputs use it.
       show_progress: a progress bar over the recorded steps.
     """
     if optimizer not in OPTIMIZERS:
@@ -89,10 +91,17 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
     xtr, xte = jnp.asarray(x_train, dtype), jnp.asarray(x_test, dtype)
     ytr, yte = (jnp.asarray(y, dtype).reshape(len(y), -1) for y in (y_train, y_test))
     net = network(model, xtr.shape[1], ytr.shape[1])
+    if output not in ("linear", "sigmoid"):
+        raise InputError(f"unknown output {output!r}; choose linear or sigmoid")
+    squash = jax.nn.sigmoid if output == "sigmoid" else (lambda z: z)
+
+    def outputs(params, x):
+        return squash(net.apply(params, x))
+
     opt_init, opt_update = _optimizer(optimizer, float(lr))  # a Python float stays weakly typed (no upcast)
 
     def loss(params):
-        return 0.5 * jnp.mean((net.apply(params, xtr) - ytr) ** 2)  # = 1/(2n) sum, n = y_train.size
+        return 0.5 * jnp.mean((outputs(params, xtr) - ytr) ** 2)  # = 1/(2n) sum, n = y_train.size
 
     def step(_, carry):
         params, state = carry
@@ -105,7 +114,7 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
 
     @jax.jit
     def observe(params):
-        f_tr, f_te = jax.vmap(net.apply, (0, None))(params, xtr), jax.vmap(net.apply, (0, None))(params, xte)
+        f_tr, f_te = jax.vmap(outputs, (0, None))(params, xtr), jax.vmap(outputs, (0, None))(params, xte)
         kernel = jax.vmap(lambda p: empirical_ntk(net, p, xtr))(params) if record_ntk else None
         return f_tr, f_te, kernel
 

@@ -1,0 +1,120 @@
+"""Images for coordinate-network regression: loading, built-in images (no downloads), the paper's split, and PSNR.
+
+Built-in natural images ship inside matplotlib (a dependency): ``hopper`` (Grace Hopper, RGB photograph), ``present``
+(a photograph of a gift box, RGB), ``mri`` (a 256 x 256 MRI slice, grey), ``terrain`` (a digital elevation model shown
+as grey). Text images (``text``, ``text1``, ...) are rendered here with Pillow's built-in font, seeded. Any PNG or JPEG
+works too. Images are float arrays in [0, 1] of shape (size, size, channels), centre-cropped to a square and resized.
+
+Protocol of Tancik et al. (2020): train on the pixels [::2, ::2], test on [1::2, 1::2] of the size x size image;
+coordinates on [0, 1)^2 (pixel i at i / size).
+"""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+
+from ntk_fourier.errors import InputError
+
+NATURAL = ("hopper", "present", "mri", "terrain")
+TEXT_WORDS = ("spectral", "bias", "kernel", "Fourier", "tangent", "SIREN", "network", "coordinate", "sigma",
+              "frequency", "NTK", "width", "eigen", "gradient", "pixel", "render")
+
+
+def _sample_data(name: str) -> Path:
+    import matplotlib
+    return Path(matplotlib.get_data_path()) / "sample_data" / name
+
+
+def _to_square(image: np.ndarray, size: int) -> np.ndarray:
+    from PIL import Image
+    h, w = image.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    crop = image[top:top + side, left:left + side]
+    channels = [np.asarray(Image.fromarray(crop[..., c].astype(np.float32), mode="F").resize(
+        (size, size), Image.Resampling.LANCZOS)) for c in range(crop.shape[2])]
+    return np.clip(np.stack(channels, axis=-1), 0.0, 1.0).astype(np.float64)
+
+
+def _normalise(array: np.ndarray) -> np.ndarray:
+    array = np.asarray(array, np.float64)
+    if array.ndim == 2:
+        array = array[..., None]
+    lo, hi = array.min(), array.max()
+    return (array - lo) / (hi - lo) if hi > lo else np.zeros_like(array)
+
+
+def _check_size(size: int) -> int:
+    if int(size) != size or size < 4 or size % 2:
+        raise InputError(f"image size must be an even number of at least 4 pixels, got {size}")
+    return int(size)
+
+
+def text_image(size: int, seed: int = 0) -> np.ndarray:
+    """Black background, a few random words in random bright colours (RGB, [0, 1])."""
+    from PIL import Image, ImageDraw, ImageFont
+    rng = np.random.default_rng(seed)
+    canvas = Image.new("RGB", (512, 512), (0, 0, 0))
+    draw = ImageDraw.Draw(canvas)
+    for row in range(6):
+        words = " ".join(rng.choice(TEXT_WORDS, 2))
+        font = ImageFont.load_default(size=int(rng.integers(36, 64)))
+        colour = tuple(int(c) for c in rng.integers(80, 256, 3))
+        draw.text((int(rng.integers(0, 80)), 20 + row * 80), words, fill=colour, font=font)
+    return _to_square(np.asarray(canvas, np.float64) / 255.0, size)
+
+
+def builtin(name: str, size: int) -> np.ndarray:
+    """A built-in image as a float array ``(size, size, channels)`` in [0, 1]."""
+    size = _check_size(size)
+    if name.startswith("text"):
+        suffix = name[4:]
+        if suffix and not suffix.isdigit():
+            raise InputError(f"unknown built-in image {name!r}; choose {', '.join(NATURAL)} or text, text1, text2, ...")
+        return text_image(size, seed=int(suffix or 0))
+    if name == "hopper":
+        return load(_sample_data("grace_hopper.jpg"), size)
+    if name == "present":
+        return load(_sample_data("Minduka_Present_Blue_Pack.png"), size)
+    if name == "mri":
+        with gzip.open(_sample_data("s1045.ima.gz")) as fh:
+            return _to_square(_normalise(np.frombuffer(fh.read(), np.uint16).reshape(256, 256)), size)
+    if name == "terrain":
+        with np.load(_sample_data("jacksboro_fault_dem.npz")) as dem:
+            return _to_square(_normalise(dem["elevation"]), size)
+    raise InputError(f"unknown built-in image {name!r}; choose {', '.join(NATURAL)} or text, text1, text2, ...")
+
+
+def load(path: Path | str, size: int) -> np.ndarray:
+    """A PNG or JPEG file as a float array ``(size, size, channels)`` in [0, 1] (alpha dropped)."""
+    from PIL import Image, UnidentifiedImageError
+    size = _check_size(size)
+    try:
+        with Image.open(path) as im:
+            im = im.convert("L") if im.mode in ("L", "I", "I;16", "F", "1") else im.convert("RGB")
+            array = np.asarray(im, np.float64) / 255.0
+    except FileNotFoundError:
+        raise InputError(f"image file {path} does not exist")
+    except (UnidentifiedImageError, OSError) as err:
+        raise InputError(f"cannot read {path} as an image (PNG or JPEG): {err}")
+    return _to_square(array[..., None] if array.ndim == 2 else array, size)
+
+
+def split(image: np.ndarray) -> dict[str, np.ndarray]:
+    """The paper's split: train on pixels [::2, ::2], test on [1::2, 1::2]; coordinates i / size on [0, 1)^2.
+
+    Returns ``x_train (n, 2)``, ``y_train (n, channels)``, ``x_test``, ``y_test``, and the full grid ``x``, ``y``.
+    """
+    size = image.shape[0]
+    coords = np.stack(np.meshgrid(np.arange(size), np.arange(size), indexing="ij"), -1) / size  # (size, size, 2)
+    return {"x_train": coords[::2, ::2].reshape(-1, 2), "y_train": image[::2, ::2].reshape(-1, image.shape[2]),
+            "x_test": coords[1::2, 1::2].reshape(-1, 2), "y_test": image[1::2, 1::2].reshape(-1, image.shape[2]),
+            "x": coords.reshape(-1, 2), "y": image.reshape(-1, image.shape[2])}
+
+
+def psnr(prediction: np.ndarray, target: np.ndarray) -> float:
+    """Peak signal-to-noise ratio in dB for images in [0, 1]: -10 log10(mean squared error)."""
+    mse = float(np.mean((np.asarray(prediction, np.float64) - np.asarray(target, np.float64)) ** 2))
+    return float("inf") if mse == 0 else -10.0 * np.log10(mse)

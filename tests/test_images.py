@@ -1,0 +1,78 @@
+"""Image regression: PSNR, the paper's split, built-in images, the sigmoid-output training path, the command."""
+import json
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+from PIL import Image
+
+import ntk_fourier as nf
+from ntk_fourier.cli import main
+from ntk_fourier.network import network
+
+
+def test_psnr_closed_form():
+    target = np.random.default_rng(0).uniform(size=(8, 8, 3))
+    assert nf.psnr(target + 0.1, target) == pytest.approx(20.0, abs=1e-9)  # mse 0.01 -> 20 dB
+    assert nf.psnr(target, target) == float("inf")
+
+
+def test_split_is_the_papers():
+    image = np.arange(6 * 6 * 1, dtype=float).reshape(6, 6, 1) / 36
+    d = nf.split_image(image)
+    assert d["x_train"].shape == (9, 2) and d["x_test"].shape == (9, 2) and d["x"].shape == (36, 2)
+    np.testing.assert_array_equal(d["y_train"][:, 0], image[::2, ::2].ravel())
+    np.testing.assert_array_equal(d["y_test"][:, 0], image[1::2, 1::2].ravel())
+    np.testing.assert_allclose(d["x_test"][0], [1 / 6, 1 / 6])  # pixel (1, 1) at coordinate i / size
+
+
+@pytest.mark.parametrize("name", ["hopper", "present", "mri", "terrain", "text", "text2"])
+def test_builtin_images(name):
+    a = nf.builtin_image(name, 32)
+    assert a.shape[:2] == (32, 32) and a.shape[2] in (1, 3) and 0 <= a.min() and a.max() <= 1 and a.std() > 0.05
+    np.testing.assert_array_equal(a, nf.builtin_image(name, 32))  # deterministic
+
+
+def test_load_png_round_trip(tmp_path):
+    pixels = np.random.default_rng(1).integers(0, 256, (16, 16, 3)).astype(np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "a.png")
+    np.testing.assert_allclose(nf.load_image(tmp_path / "a.png", 16), pixels / 255.0, atol=1e-6)
+
+
+def test_sigmoid_output_training_equals_manual_adam():
+    image = nf.builtin_image("mri", 8)
+    d = nf.split_image(image)
+    model, lr = nf.image_model("gaussian", size=8)
+    model = model.replace(width=16, depth=2)
+    run = nf.train(model, d["x_train"], d["y_train"], d["x_test"], d["y_test"], lr=lr, steps=[0, 5], seeds=1,
+                   optimizer="adam", output="sigmoid", dtype=jnp.float64, show_progress=False)
+    net = network(model, 2, 1)
+    params = net.init(jax.random.split(jax.random.PRNGKey(0), 1)[0], jnp.float64)
+    x, y = jnp.asarray(d["x_train"]), jnp.asarray(d["y_train"])
+    loss = lambda p: jnp.sum((jax.nn.sigmoid(net.apply(p, x)) - y) ** 2) / (2 * y.size)  # noqa: E731
+    opt = optax.adam(lr)
+    state = opt.init(params)
+    for _ in range(5):
+        updates, state = opt.update(jax.grad(loss)(params), state, params)
+        params = optax.apply_updates(params, updates)
+    np.testing.assert_allclose(run.f_train[-1, 0], jax.nn.sigmoid(net.apply(params, x)), rtol=1e-9, atol=1e-12)
+
+
+def test_image_command(tmp_path, capsys):
+    assert main(["image", "--builtin", "text", "--size", "16", "--steps", "20", "--mappings", "none,gaussian,siren",
+                 "--out", str(tmp_path / "img"), "--quiet"]) == 0
+    results = json.loads((tmp_path / "img" / "results.json").read_text())
+    assert set(results) == {"none", "gaussian", "siren"}
+    assert all(np.isfinite(r["psnr_train"]) and np.isfinite(r["psnr_test"]) for r in results.values())
+    assert (tmp_path / "img" / "reconstructions.png").stat().st_size > 0
+    arrays, meta = nf.load(tmp_path / "img" / "reconstructions.npz")
+    assert arrays["gaussian"].shape == (16, 16, 3) and meta["source"] == "builtin:text"
+    capsys.readouterr()
+    for args, needle in ((["--builtin", "nope"], "unknown built-in"), (["--image", "missing.png"], "does not exist"),
+                         (["--builtin", "text", "--mappings", "fourier"], "unknown mapping"),
+                         (["--builtin", "text", "--size", "15"], "even number"), ([], "exactly one")):
+        assert main(["image", *args, "--out", str(tmp_path / "bad")]) == 2
+        err = capsys.readouterr().err
+        assert needle in err and len(err.strip().splitlines()) == 1
