@@ -20,6 +20,7 @@ from ntk_fourier.datasets import one_over_f
 from ntk_fourier.dynamics import Prediction, StabilityWarning, decay, max_stable_lr, predict
 from ntk_fourier.empirical import empirical_ntk, jacobian_ntk, relative_drift
 from ntk_fourier.errors import InputError
+from ntk_fourier.grid_regression import GridRegression, regress as regress_image
 from ntk_fourier.image_fit import MAPPINGS as IMAGE_MAPPINGS, PAPER_PSNR, ImageFit, fit as fit_image
 from ntk_fourier.image_fit import model_for as image_model, montage
 from ntk_fourier.images import builtin as builtin_image, load as load_image, psnr, split as split_image
@@ -37,6 +38,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Comparison",
+    "GridRegression",
     "GridSpectrum",
     "IMAGE_MAPPINGS",
     "ImageFit",
@@ -80,6 +82,7 @@ __all__ = [
     "parse_grid",
     "predict",
     "psnr",
+    "regress_image",
     "relative_drift",
     "save",
     "save_run",

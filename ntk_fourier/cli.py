@@ -388,6 +388,12 @@ def _cmd_image(args, model):
     table = {f.mapping: {"psnr_train": float(f.psnr_train.mean()), "psnr_test": float(f.psnr_test.mean()),
                          "psnr_train_std": float(f.psnr_train.std()), "psnr_test_std": float(f.psnr_test.std()),
                          "psnr_test_per_seed": f.psnr_test.tolist(), "train_seconds": f.seconds} for f in fits}
+    if args.ntk:  # the infinite-width network's regression of the whole image, by FFT on the grid where possible
+        from ntk_fourier.grid_regression import regress
+        for name in mappings:
+            r = regress(image_fit.model_for(name, size, text)[0], image, steps=[steps, np.inf])
+            table[name].update(ntk_method=r.method, ntk_lr=r.lr, ntk_psnr_train=float(r.psnr_train[0]),
+                               ntk_psnr_test=float(r.psnr_test[0]), ntk_psnr_test_converged=float(r.psnr_test[1]))
     (out / "results.json").write_text(json.dumps(table, indent=2) + "\n")
     source = str(args.image) if args.image is not None else f"builtin:{args.builtin}"
     results.save(out / "reconstructions.npz", {"image": image, **{f.mapping: f.reconstruction for f in fits}},
@@ -460,6 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma list from none, basic, positional, gaussian, siren (default all)")
     p.add_argument("--seeds", type=_number(int), default=1, help="networks per mapping (default 1)")
     p.add_argument("--image-seed", type=_number(int), default=0, help="seed of initialisation and features")
+    p.add_argument("--ntk", action="store_true", help="also the infinite-width NTK regression of the whole image "
+                   "(GD at half the stable rate for --steps steps, and converged): ntk_psnr_* in results.json")
     p.add_argument("--out", type=Path, required=True, help="output folder: results.json, reconstructions.png/.npz")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=_cmd_image, writes_folder=True, no_model=True)

@@ -62,9 +62,11 @@ def test_sigmoid_output_training_equals_manual_adam():
 
 def test_image_command(tmp_path, capsys):
     assert main(["image", "--builtin", "text", "--size", "16", "--steps", "20", "--mappings", "none,gaussian,siren",
-                 "--out", str(tmp_path / "img"), "--quiet"]) == 0
+                 "--out", str(tmp_path / "img"), "--quiet", "--ntk"]) == 0
     results = json.loads((tmp_path / "img" / "results.json").read_text())
     assert set(results) == {"none", "gaussian", "siren"}
+    assert results["gaussian"]["ntk_method"] == "fft-circulant" and results["none"]["ntk_method"] == "dense"
+    assert all(np.isfinite(r["ntk_psnr_test"]) for r in results.values())
     assert all(np.isfinite(r["psnr_train"]) and np.isfinite(r["psnr_test"]) for r in results.values())
     assert (tmp_path / "img" / "reconstructions.png").stat().st_size > 0
     arrays, meta = nf.load(tmp_path / "img" / "reconstructions.npz")
