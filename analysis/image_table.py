@@ -23,7 +23,7 @@ def run(out: Path, size: int, steps: int, seeds: int, natural=NATURAL, text=TEXT
             image = nf.builtin_image(name, size)
             fits = [nf.fit_image(image, m, steps=steps, seeds=seeds, text=group == "text")
                     for m in nf.IMAGE_MAPPINGS]
-            nf.montage(image, fits, out / f"{name}.png")
+            nf.montage(nf.image_tiles(image, fits), out / f"{name}.png")
             table[name] = {"group": group, **{f.mapping: f.psnr_test.tolist() for f in fits}}
             print(name, {f.mapping: round(float(f.psnr_test.mean()), 2) for f in fits}, flush=True)
     lines = [f"# Image regression: test PSNR (dB), {size} x {size} images, {steps} Adam steps, {seeds} seed(s)", "",

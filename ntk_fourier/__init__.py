@@ -22,7 +22,7 @@ from ntk_fourier.empirical import empirical_ntk, jacobian_ntk, relative_drift
 from ntk_fourier.errors import InputError
 from ntk_fourier.grid_regression import GridRegression, regress as regress_image
 from ntk_fourier.image_fit import MAPPINGS as IMAGE_MAPPINGS, PAPER_PSNR, ImageFit, fit as fit_image
-from ntk_fourier.image_fit import model_for as image_model, montage
+from ntk_fourier.image_fit import model_for as image_model, montage, tiles as image_tiles
 from ntk_fourier.images import builtin as builtin_image, load as load_image, psnr, split as split_image
 from ntk_fourier.mappings import encode, frequencies, input_covariance, is_periodic
 from ntk_fourier.model import Mapping, Model, siren_model
@@ -66,6 +66,7 @@ __all__ = [
     "grid_spectrum",
     "harmonic_spectrum",
     "image_model",
+    "image_tiles",
     "input_covariance",
     "is_periodic",
     "is_stationary",

@@ -394,12 +394,34 @@ def _cmd_image(args, model):
             r = regress(image_fit.model_for(name, size, text)[0], image, steps=[steps, np.inf])
             table[name].update(ntk_method=r.method, ntk_lr=r.lr, ntk_psnr_train=float(r.psnr_train[0]),
                                ntk_psnr_test=float(r.psnr_test[0]), ntk_psnr_test_converged=float(r.psnr_test[1]))
+
+    def reference(factor):  # the same image at factor x the size: ground truth for super-resolution
+        big = size * factor
+        return images.load(args.image, big) if args.image is not None else images.builtin(args.builtin, big)
+
+    arrays = {"image": image}
+    for f in fits:
+        arrays[f.mapping] = f.reconstruction
+        for factor, fine in f.superres.items():
+            arrays[f"{f.mapping}_x{factor}"] = fine
+            table[f.mapping][f"psnr_superres_x{factor}"] = images.psnr(fine, reference(factor))
+        arrays.update({f"{f.mapping}_{k}": v for k, v in f.derivatives.items()})
     (out / "results.json").write_text(json.dumps(table, indent=2) + "\n")
     source = str(args.image) if args.image is not None else f"builtin:{args.builtin}"
-    results.save(out / "reconstructions.npz", {"image": image, **{f.mapping: f.reconstruction for f in fits}},
-                 command="image", source=source, size=size, steps=steps, seeds=args.seeds, seed=args.image_seed,
+    results.save(out / "reconstructions.npz", arrays, command="image", source=source, size=size, steps=steps,
+                 seeds=args.seeds, seed=args.image_seed, superres_factors=list(image_fit.SUPERRES),
                  models={m: image_fit.model_for(m, size, text)[0] for m in mappings}, results=table)
-    image_fit.montage(image, fits, out / "reconstructions.png")
+    image_fit.montage(image_fit.tiles(image, fits), out / "reconstructions.png")
+    top = max(image_fit.SUPERRES)
+    image_fit.montage([(f"ground truth x{top}", reference(top))] + [
+        (f"{f.mapping} x{top}: {table[f.mapping][f'psnr_superres_x{top}']:.2f} dB", f.superres[top]) for f in fits],
+        out / "superres.png")
+    for f in fits:
+        if f.derivatives:
+            grad, lap = f.derivatives["gradient"], f.derivatives["laplacian"]
+            image_fit.montage([("fit", f.reconstruction), ("|gradient|", grad / max(grad.max(), 1e-12)),
+                               ("laplacian", 0.5 + lap / (2 * max(np.abs(lap).max(), 1e-12)))],
+                              out / f"{f.mapping}_derivatives.png")
     line = ", ".join(f"{m} {t['psnr_test']:.2f}" for m, t in table.items())
     return None, f"test PSNR (dB) at {size} px: {line}", {}
 

@@ -19,12 +19,17 @@ from typing import NamedTuple
 
 import numpy as np
 
+import jax
+import jax.numpy as jnp
+
 from ntk_fourier import images
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import Mapping, Model, siren_model
+from ntk_fourier.network import network
 from ntk_fourier.train import train
 
 MAPPINGS = ("none", "basic", "positional", "gaussian", "siren")
+SUPERRES = (2, 4)  # super-resolution factors: the fitted function on a 2x and a 4x denser grid
 PAPER_PSNR = {  # Tancik et al. 2020, Table 1 (2D image regression, test PSNR in dB)
     "natural": {"none": 19.32, "basic": 21.72, "positional": 24.95, "gaussian": 25.57},
     "text": {"none": 18.40, "basic": 20.48, "positional": 27.57, "gaussian": 30.47},
@@ -39,6 +44,8 @@ class ImageFit(NamedTuple):
     psnr_test: np.ndarray  # (seeds,)
     reconstruction: np.ndarray  # (size, size, channels) in [0, 1], seed 0
     seconds: float
+    superres: dict  # factor -> (factor size, factor size, channels): seed 0 on a factor-times denser grid
+    derivatives: dict  # SIREN only: "gradient" |grad f| and "laplacian" (channel mean), (size, size), else {}
 
 
 def model_for(mapping: str, size: int = 512, text: bool = False, width: int = 256,
@@ -54,6 +61,12 @@ def model_for(mapping: str, size: int = 512, text: bool = False, width: int = 25
         raise InputError(f"unknown image mapping {mapping!r}; choose from {', '.join(MAPPINGS)}")
     return Model(mapping=kinds[mapping], depth=depth, width=width, w_std=math.sqrt(2.0), b_std=0.01,
                  parameterization="standard"), 1e-3
+
+
+def tiles(image: np.ndarray, fits: list[ImageFit]) -> list[tuple[str, np.ndarray]]:
+    """Ground truth and each fit's reconstruction, labelled with its test PSNR, for `montage`."""
+    return [("ground truth", image)] + [(f"{f.mapping}: {f.psnr_test.mean():.2f} dB", f.reconstruction)
+                                        for f in fits]
 
 
 def fit(image: np.ndarray, mapping: str, *, steps: int, seeds: int = 1, seed: int = 0, text: bool = False,
@@ -73,24 +86,48 @@ def fit(image: np.ndarray, mapping: str, *, steps: int, seeds: int = 1, seed: in
     if siren:
         full = (full + 1.0) / 2.0
     full = np.clip(full, 0.0, 1.0)
+    net = network(model, 2, channels)
+    params = jax.tree_util.tree_map(lambda a: a[0], run.params)  # seed 0
+
+    def image_fn(x):  # coordinates on [0, 1)^2 -> values in [0, 1]
+        out = net.apply(params, jnp.asarray(to_input(x), jnp.float32))
+        return np.clip((np.asarray(out) + 1.0) / 2.0 if siren else np.asarray(jax.nn.sigmoid(out)), 0.0, 1.0)
+
+    superres = {}
+    for factor in SUPERRES:
+        fine = images.split(np.zeros((size * factor, size * factor, 1)))["x"]
+        superres[factor] = image_fn(fine).reshape(size * factor, size * factor, channels)
     return ImageFit(mapping=mapping,
                     psnr_train=np.array([images.psnr(f[::2, ::2], image[::2, ::2]) for f in full]),
                     psnr_test=np.array([images.psnr(f[1::2, 1::2], image[1::2, 1::2]) for f in full]),
-                    reconstruction=full[0], seconds=run.seconds)
+                    reconstruction=full[0], seconds=run.seconds, superres=superres,
+                    derivatives=_derivatives(net, params, to_input(data["x"]), size) if siren else {})
 
 
-def montage(image: np.ndarray, fits: list[ImageFit], path) -> None:
-    """Ground truth and each mapping's reconstruction side by side, labelled with test PSNR (PNG, Pillow)."""
+def _derivatives(net, params, x, size) -> dict:
+    """|grad f| and the Laplacian of the fitted SIREN (channel mean), w.r.t. its [-1, 1) coordinates, per pixel."""
+    def f(point):  # (2,) -> scalar: mean over channels
+        return jnp.mean(net.apply(params, point[None, :])[0])
+
+    points = jnp.asarray(x, jnp.float32)
+    grad = jax.vmap(jax.grad(f))(points)  # (N, 2)
+    laplacian = jax.vmap(lambda p: jnp.trace(jax.hessian(f)(p)))(points)
+    return {"gradient": np.asarray(jnp.linalg.norm(grad, axis=1)).reshape(size, size),
+            "laplacian": np.asarray(laplacian).reshape(size, size)}
+
+
+def montage(tiles: list[tuple[str, np.ndarray]], path) -> None:
+    """Labelled images ``(label, (h, w, 1 or 3) in [0, 1])`` side by side in one PNG (Pillow), nearest-neighbour
+    upscaled to about 256 pixels."""
     from PIL import Image, ImageDraw, ImageFont
-    size = image.shape[0]
+    size = max(a.shape[0] for _, a in tiles)
     scale = max(1, 256 // size)
-    tiles = [("ground truth", image)] + [(f"{f.mapping}: {f.psnr_test.mean():.2f} dB", f.reconstruction)
-                                         for f in fits]
     tile, label_h = size * scale, 24
     canvas = Image.new("RGB", (len(tiles) * (tile + 8), tile + label_h), (255, 255, 255))
     draw = ImageDraw.Draw(canvas)
     font = ImageFont.load_default(size=14)
     for i, (label, array) in enumerate(tiles):
+        array = array[..., None] if array.ndim == 2 else array
         rgb = np.repeat(array, 3, axis=2) if array.shape[2] == 1 else array
         im = Image.fromarray((np.clip(rgb, 0, 1) * 255).round().astype(np.uint8)).resize(
             (tile, tile), Image.Resampling.NEAREST)

@@ -42,6 +42,7 @@ class TrainResult(NamedTuple):
     drift: np.ndarray | None
     seconds: float
     compile_seconds: float
+    params: list | None = None  # final parameters, leading axis = seed (not saved by `save_run`)
 
 
 def _optimizer(name: str, lr: float):
@@ -141,7 +142,7 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
     return TrainResult(steps=steps, f_train=f_train, f_test=f_test,
                        mse_train=np.mean((f_train - ytr_np) ** 2, axis=(2, 3)),
                        mse_test=np.mean((f_test - yte_np) ** 2, axis=(2, 3)), ntk=ntk, drift=drift,
-                       seconds=seconds, compile_seconds=compile_seconds)
+                       seconds=seconds, compile_seconds=compile_seconds, params=params)
 
 
 def save_run(path, run: TrainResult, **meta) -> None:

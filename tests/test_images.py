@@ -68,9 +68,12 @@ def test_image_command(tmp_path, capsys):
     assert results["gaussian"]["ntk_method"] == "fft-circulant" and results["none"]["ntk_method"] == "dense"
     assert all(np.isfinite(r["ntk_psnr_test"]) for r in results.values())
     assert all(np.isfinite(r["psnr_train"]) and np.isfinite(r["psnr_test"]) for r in results.values())
-    assert (tmp_path / "img" / "reconstructions.png").stat().st_size > 0
+    for name in ("reconstructions.png", "superres.png", "siren_derivatives.png"):
+        assert (tmp_path / "img" / name).stat().st_size > 0, name
     arrays, meta = nf.load(tmp_path / "img" / "reconstructions.npz")
     assert arrays["gaussian"].shape == (16, 16, 3) and meta["source"] == "builtin:text"
+    assert arrays["gaussian_x4"].shape == (64, 64, 3) and arrays["siren_laplacian"].shape == (16, 16)
+    assert np.isfinite(results["none"]["psnr_superres_x2"])
     capsys.readouterr()
     for args, needle in ((["--builtin", "nope"], "unknown built-in"), (["--image", "missing.png"], "does not exist"),
                          (["--builtin", "text", "--mappings", "fourier"], "unknown mapping"),
@@ -78,3 +81,25 @@ def test_image_command(tmp_path, capsys):
         assert main(["image", *args, "--out", str(tmp_path / "bad")]) == 2
         err = capsys.readouterr().err
         assert needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_superresolution_grid_contains_the_original_pixels():
+    """The 2x and 4x grids contain the original grid: their every 2nd / 4th pixel is the reconstruction."""
+    image = nf.builtin_image("mri", 16)
+    fit = nf.fit_image(image, "siren", steps=30)
+    np.testing.assert_allclose(fit.superres[2][::2, ::2], fit.reconstruction, atol=1e-6)
+    np.testing.assert_allclose(fit.superres[4][::4, ::4], fit.reconstruction, atol=1e-6)
+    assert fit.derivatives["gradient"].shape == (16, 16) and np.isfinite(fit.derivatives["laplacian"]).all()
+
+
+def test_siren_gradient_equals_finite_differences():
+    from ntk_fourier.image_fit import _derivatives
+    model, _ = nf.image_model("siren", 8)
+    net = network(model.replace(width=32), 2, 1)
+    params = net.init(jax.random.PRNGKey(3))
+    x = np.stack(np.meshgrid(np.linspace(-0.5, 0.5, 3), np.linspace(-0.5, 0.5, 3), indexing="ij"), -1).reshape(-1, 2)
+    d = _derivatives(net, params, x, 3)
+    h = 1e-3
+    f = lambda p: np.asarray(net.apply(params, jnp.asarray(p, jnp.float32)))[:, 0].astype(np.float64)  # noqa: E731
+    fd = np.stack([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(2)], 1)
+    np.testing.assert_allclose(d["gradient"].ravel(), np.linalg.norm(fd, axis=1), rtol=2e-2)
