@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 
 import ntk_fourier as nf
-from analysis import harmonic, kernel_1d, kernel_2d, power_sweep, sigma_sweep, spectral_bias, width_sweep
-from figures import deviation_width, eigenmode_decay, harmonic as fig_harmonic, kernel_1d as fig_kernel_1d
+from analysis import harmonic, image_sigma, kernel_1d, kernel_2d, power_sweep, sigma_sweep, spectral_bias, width_sweep
+from figures import deviation_width, eigenmode_decay, harmonic as fig_harmonic, image_sigma as fig_image_sigma
+from figures import kernel_1d as fig_kernel_1d
 from figures import kernel_2d as fig_kernel_2d, ntk_drift, power_sweep as fig_power_sweep
 from figures import sigma_sweep as fig_sigma_sweep, spectral_bias as fig_spectral_bias, style
 
@@ -30,6 +31,7 @@ ANALYSES = {
     "power_sweep": power_sweep.run,
     "harmonic": harmonic.run,
     "sigma_sweep": sigma_sweep.run,
+    "image_sigma": image_sigma.run,
 }
 # figure name -> (analysis it is drawn from, module with draw(arrays, meta) and caption(meta)), in gallery order
 FIGURES = {
@@ -42,6 +44,7 @@ FIGURES = {
     "harmonic": ("harmonic", fig_harmonic),
     "sigma_sweep": ("sigma_sweep", fig_sigma_sweep),
     "ntk_drift": ("width_sweep", ntk_drift),
+    "image_sigma": ("image_sigma", fig_image_sigma),
 }
 
 

@@ -480,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=_cmd_data, no_model=True)
     p = sub.add_parser("image", help="fit an image with coordinate MLPs (Tancik et al. protocol); PSNR table")
-    p.add_argument("--image", type=Path, help="a PNG or JPEG file")
+    p.add_argument("--image", type=Path, help="a PNG or JPEG file, or an .npy array in [0, 1]")
     p.add_argument("--builtin", help="hopper, present, mri, terrain, text, text1, ... (no download)")
     p.add_argument("--size", type=_number(int), default=64, help="image side in pixels (default 64 on CPU; paper 512)")
     p.add_argument("--steps", type=_number(int), default=1000, help="Adam steps (default 1000)")

@@ -48,15 +48,16 @@ class ImageFit(NamedTuple):
     derivatives: dict  # SIREN only: "gradient" |grad f| and "laplacian" (channel mean), (size, size), else {}
 
 
-def model_for(mapping: str, size: int = 512, text: bool = False, width: int = 256,
-              depth: int = 4) -> tuple[Model, float]:
-    """(model, Adam learning rate) of ``mapping`` for a ``size`` x ``size`` image (see the module docstring)."""
+def model_for(mapping: str, size: int = 512, text: bool = False, width: int = 256, depth: int = 4,
+              sigma: float | None = None) -> tuple[Model, float]:
+    """(model, Adam learning rate) of ``mapping`` for a ``size`` x ``size`` image (see the module docstring);
+    ``sigma`` overrides the Gaussian scale (in cycles per unit, not rescaled)."""
     scale = size / 512.0  # the paper's frequencies are for 512-pixel images: keep them relative to the pixel grid
     if mapping == "siren":
         return siren_model(depth=depth, width=width, parameterization="standard"), 1e-4
     kinds = {"none": Mapping("none"), "basic": Mapping("basic"),
              "positional": Mapping("positional", sigma=max(64.0 * scale, 2.0), features=64),
-             "gaussian": Mapping("gaussian", sigma=(14.0 if text else 10.0) * scale, features=256)}
+             "gaussian": Mapping("gaussian", sigma=sigma or (14.0 if text else 10.0) * scale, features=256)}
     if mapping not in kinds:
         raise InputError(f"unknown image mapping {mapping!r}; choose from {', '.join(MAPPINGS)}")
     return Model(mapping=kinds[mapping], depth=depth, width=width, w_std=math.sqrt(2.0), b_std=0.01,
@@ -70,10 +71,10 @@ def tiles(image: np.ndarray, fits: list[ImageFit]) -> list[tuple[str, np.ndarray
 
 
 def fit(image: np.ndarray, mapping: str, *, steps: int, seeds: int = 1, seed: int = 0, text: bool = False,
-        show_progress: bool = False) -> ImageFit:
+        sigma: float | None = None, show_progress: bool = False) -> ImageFit:
     """Fit ``image`` ``(size, size, channels)`` with ``mapping``'s model; PSNR on the train and test pixels."""
     data = images.split(image)
-    model, lr = model_for(mapping, image.shape[0], text)
+    model, lr = model_for(mapping, image.shape[0], text, sigma=sigma)
     siren = mapping == "siren"
     to_input = (lambda x: 2.0 * x - 1.0) if siren else (lambda x: x)  # noqa: E731
     to_target = (lambda y: 2.0 * y - 1.0) if siren else (lambda y: y)  # noqa: E731
@@ -118,8 +119,13 @@ def _derivatives(net, params, x, size) -> dict:
 
 def montage(tiles: list[tuple[str, np.ndarray]], path) -> None:
     """Labelled images ``(label, (h, w, 1 or 3) in [0, 1])`` side by side in one PNG (Pillow), nearest-neighbour
-    upscaled to about 256 pixels."""
-    from PIL import Image, ImageDraw, ImageFont
+    upscaled to about 256 pixels. Skipped, with a note on stderr, where Pillow is missing (a bare GPU machine)."""
+    try:
+        from PIL import Image, ImageDraw, ImageFont
+    except ImportError:
+        import sys
+        print(f"ntk-fourier: Pillow is not installed: {path} not drawn (the arrays are saved)", file=sys.stderr)
+        return
     size = max(a.shape[0] for _, a in tiles)
     scale = max(1, 256 // size)
     tile, label_h = size * scale, 24

@@ -28,11 +28,13 @@ def _sample_data(name: str) -> Path:
 
 
 def _to_square(image: np.ndarray, size: int) -> np.ndarray:
-    from PIL import Image
     h, w = image.shape[:2]
     side = min(h, w)
     top, left = (h - side) // 2, (w - side) // 2
     crop = image[top:top + side, left:left + side]
+    if side == size:  # no resampling needed (and no Pillow: e.g. a GPU machine given an .npy image)
+        return np.clip(crop, 0.0, 1.0).astype(np.float64)
+    from PIL import Image
     channels = [np.asarray(Image.fromarray(crop[..., c].astype(np.float32), mode="F").resize(
         (size, size), Image.Resampling.LANCZOS)) for c in range(crop.shape[2])]
     return np.clip(np.stack(channels, axis=-1), 0.0, 1.0).astype(np.float64)
@@ -88,9 +90,21 @@ def builtin(name: str, size: int) -> np.ndarray:
 
 
 def load(path: Path | str, size: int) -> np.ndarray:
-    """A PNG or JPEG file as a float array ``(size, size, channels)`` in [0, 1] (alpha dropped)."""
-    from PIL import Image, UnidentifiedImageError
+    """A PNG or JPEG file (or an ``.npy`` array (h, w[, channels]) in [0, 1]) as a float array
+    ``(size, size, channels)`` in [0, 1] (alpha dropped)."""
     size = _check_size(size)
+    if str(path).endswith(".npy"):
+        try:
+            array = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
+            raise InputError(f"image file {path} does not exist")
+        except (OSError, ValueError) as err:
+            raise InputError(f"cannot read {path} as a NumPy array: {err}")
+        if array.ndim not in (2, 3) or array.dtype.kind not in "iuf" or not np.all(np.isfinite(array)):
+            raise InputError(f"{path} must hold a finite (h, w) or (h, w, channels) image, got {array.shape}")
+        array = np.asarray(array, np.float64)
+        return _to_square(array[..., None] if array.ndim == 2 else array[..., :3], size)
+    from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(path) as im:
             im = im.convert("L") if im.mode in ("L", "I", "I;16", "F", "1") else im.convert("RGB")

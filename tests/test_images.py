@@ -41,6 +41,15 @@ def test_load_png_round_trip(tmp_path):
     np.testing.assert_allclose(nf.load_image(tmp_path / "a.png", 16), pixels / 255.0, atol=1e-6)
 
 
+def test_npy_image_needs_no_resampling(tmp_path):
+    array = np.random.default_rng(2).uniform(size=(12, 16))
+    np.save(tmp_path / "a.npy", array)
+    np.testing.assert_array_equal(nf.load_image(tmp_path / "a.npy", 12)[..., 0], array[:, 2:14])  # centre crop
+    np.save(tmp_path / "bad.npy", np.array([np.nan]))
+    with pytest.raises(nf.InputError, match="finite"):
+        nf.load_image(tmp_path / "bad.npy", 4)
+
+
 def test_sigmoid_output_training_equals_manual_adam():
     image = nf.builtin_image("mri", 8)
     d = nf.split_image(image)
