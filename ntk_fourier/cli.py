@@ -118,6 +118,7 @@ def _open(path: Path, what: str):
 def _load_array(path: Path, what: str) -> np.ndarray:
     arr = _open(path, what)
     if isinstance(arr, np.lib.npyio.NpzFile):
+        arr.close()
         raise InputError(f"{what} file {path} is an .npz archive; save the points with numpy.save as .npy")
     return _numeric(arr, f"{what} file {path}")
 
@@ -330,8 +331,12 @@ def _load_runs(folder: Path, widths: list[int], steps: np.ndarray):
     runs = {}
     for w in widths:
         path = folder / f"width_{w}.npz"
-        _open(path, "--runs")  # one-line errors for missing or unreadable files
-        runs[w] = load_run(path)
+        if not path.is_file():
+            raise InputError(f"--runs file {path} does not exist")
+        try:
+            runs[w] = load_run(path)
+        except (OSError, ValueError) as err:
+            raise InputError(f"cannot read --runs file {path}: {err}")
         if not np.array_equal(runs[w].steps, steps):
             raise InputError(f"{path} was recorded at steps {runs[w].steps.tolist()}, not at --steps")
     return runs
