@@ -31,7 +31,7 @@ from ntk_fourier.points import circle, grid, grid_frequencies, parse_grid
 from ntk_fourier.report import write as write_report
 from ntk_fourier.results import load, save
 from ntk_fourier.spectra import (GridSpectrum, dense_spectrum, grid_spectrum, harmonic_spectrum, is_stationary,
-                                 zonal_eigenvalues)
+                                 toeplitz_operator, top_eigenpairs, zonal_eigenvalues)
 from ntk_fourier.train import TrainResult, load_run, save_run, train
 
 __version__ = "0.1.0"
@@ -90,6 +90,8 @@ __all__ = [
     "siren_model",
     "split_image",
     "stax_kernel_fn",
+    "toeplitz_operator",
+    "top_eigenpairs",
     "train",
     "write_report",
     "zonal_eigenvalues",

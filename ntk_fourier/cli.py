@@ -214,6 +214,12 @@ def _cmd_spectrum(args, model):
     sources = [s for s in (args.grid, args.x, args.harmonic) if s is not None]
     if len(sources) != 1:
         raise InputError("give exactly one of --grid N[xN[xN]], --x X.npy or --harmonic 2|3")
+    if args.grid is not None and args.top is not None:  # exact top-K, matrix-free
+        lam, _, freqs = spectra.top_eigenpairs(model, args.grid, args.top, which=args.kernel,
+                                               show_progress=not args.quiet)
+        return ({"eigenvalues": lam, "frequencies": freqs},
+                f"exact top {args.top} eigenvalues (matrix-free Lanczos, Toeplitz products by FFT)",
+                {"method": "lanczos-toeplitz", "grid": args.grid, "top": args.top})
     if args.grid is not None:
         s = spectra.grid_spectrum(model, args.grid, which=args.kernel, show_progress=not args.quiet)
         arrays = {"eigenvalues": s.eigenvalues, "frequencies": s.frequencies}
@@ -446,6 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-degree", type=_number(int), default=64, help="largest harmonic degree (default 64)")
     p.add_argument("--kernel", default="ntk", choices=("ntk", "nngp"), help="which kernel (default ntk)")
     p.add_argument("--vectors", action="store_true", help="with --x, also save eigenvectors")
+    p.add_argument("--top", type=_number(int), help="with --grid: the exact top K eigenvalues, matrix-free "
+                   "(stationary kernels; frequencies = each eigenvector's dominant one)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_spectrum)
     p = sub.add_parser("predict", help="predicted train/test outputs and errors under gradient descent")

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from scipy import special
 
-from ntk_fourier import (Mapping, Model, dense_spectrum, grid, grid_spectrum, harmonic_spectrum, is_periodic,
-                         kernels, zonal_eigenvalues)
+from ntk_fourier import (InputError, Mapping, Model, dense_spectrum, grid, grid_spectrum, harmonic_spectrum,
+                         is_periodic, kernels, toeplitz_operator, top_eigenpairs, zonal_eigenvalues)
 
 PERIODIC = [Mapping("basic"), Mapping("power", features=8, p=0.0), Mapping("power", features=8, p=1.0),
             Mapping("power", features=8, p=float("inf")), Mapping("positional", sigma=4.0, features=2)]
@@ -123,3 +123,25 @@ def test_sphere_spectrum_equals_gram_eigenvalues_of_many_points():
     groups = np.split(lam[:16], np.cumsum(mult)[:-1])
     for k, group in enumerate(groups):
         np.testing.assert_allclose(group, mu[k], rtol=1e-3, err_msg=f"degree {k}")
+
+
+@pytest.mark.parametrize("mapping,shape", [(Mapping("gaussian", sigma=6.0, features=64), (24, 20)),
+                                           (Mapping("gaussian_inf", sigma=4.0), (300,)),
+                                           (Mapping("positional", sigma=10.0, features=4), (8, 6, 5))])
+def test_matrix_free_top_eigenpairs_equal_eigvalsh(mapping, shape):
+    """Toeplitz products by FFT (circulant embedding) + Lanczos: exact top-k, non-periodic kernels included."""
+    model = Model(mapping=mapping, depth=2)
+    K = kernels(model, grid(shape), show_progress=False).ntk
+    v = np.random.default_rng(0).standard_normal(K.shape[0])
+    op = toeplitz_operator(model, shape, show_progress=False)
+    np.testing.assert_allclose(op.matvec(v), K @ v, rtol=1e-10, atol=1e-10 * np.abs(K @ v).max())
+    lam, V, freqs = top_eigenpairs(model, shape, 12, show_progress=False)
+    exact = np.linalg.eigvalsh(K)[::-1][:12]
+    assert np.max(np.abs(lam - exact) / exact) < 1e-6, "top-k vs eigvalsh"
+    np.testing.assert_allclose(K @ V, V * lam, atol=1e-8 * lam[0])
+    assert freqs.shape == (12, len(shape))
+
+
+def test_matrix_free_operator_refuses_non_stationary_kernels():
+    with pytest.raises(InputError, match="stationary"):
+        toeplitz_operator(Model(mapping=Mapping("none")), (8, 8))
