@@ -39,3 +39,11 @@ def test_crosscheck_1d_quick(tmp_path):
         summary = json.loads((tmp_path / name / "comparison.json").read_text())
         assert summary["widths"] == [16, 32] and len(summary["deviation"]) == 2
     assert "| [siren](siren/report.md) |" in (tmp_path / "summary.md").read_text()
+
+
+def test_benchmark_scripts_at_toy_size(tmp_path):
+    from analysis import benchmark_spectra, benchmark_training
+    r = benchmark_spectra.run(dense=8, large=16, top=4)
+    assert r["lanczos_top_k_max_rel_error_vs_eigvalsh"] < 1e-6 and r["dense_kernel_s"] > 0
+    t = benchmark_training.run(seeds=2, width=16, steps=3, n=16)
+    assert 0 < t["fraction_of_matmul"] and t["ensemble_gflops"] > 0
