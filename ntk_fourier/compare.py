@@ -41,6 +41,7 @@ class WidthCheck(NamedTuple):
     deviation_curve: np.ndarray  # (T, S): dev_s(t)
     measured_modes: np.ndarray  # (T, S, n, k): V^T (f_net(X, t) - y)
     ensemble_z: float  # max over t of ||seed-mean f_net - ensemble mean|| / (its predicted std), test points
+    ensemble_mean: Prediction  # infinite-ensemble mean prediction (from zero), with its variance
 
 
 class Comparison(NamedTuple):
@@ -81,15 +82,16 @@ def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dic
     # The seed average of S networks vs the infinite-ensemble mean (from f(0) = 0) on the test points, in units of
     # the predicted standard deviation of an S-network average (NNGP-distributed f(0)): ~1 means consistent. (On
     # training points that variance vanishes as the networks converge, so the ratio would be meaningless there.)
-    mean = predict(kern["ntk"], y, lr=lr, steps=run.steps, ntk_test=kern["ntk_test"], nngp_train=kern["nngp"],
-                   nngp_test=kern["nngp_test"], nngp_test_diag=kern["nngp_test_diag"])
+    mean = predict(kern["ntk"], y, lr=lr, steps=run.steps, ntk_test=kern["ntk_test"], y_test=y_test,
+                   nngp_train=kern["nngp"], nngp_test=kern["nngp_test"], nngp_test_diag=kern["nngp_test_diag"])
     seeds = run.f_test.shape[1]
     spread = np.sqrt(np.maximum(np.sum(mean.var_test, axis=1), 0.0) * y.shape[1] / seeds)  # (T,)
     gap = np.sqrt(np.sum((run.f_test.mean(1) - mean.f_test) ** 2, axis=(1, 2)))
     return WidthCheck(width=model.width, run=run, predictions=preds, deviation=float(curve.max(0).mean()),
                       deviation_test=float(np.stack(curves_test, 1).max(0).mean()),
                       deviation_per_seed=curve.max(0), deviation_curve=curve,
-                      measured_modes=np.stack(modes, 1), ensemble_z=float(np.max(gap / np.maximum(spread, 1e-300))))
+                      measured_modes=np.stack(modes, 1), ensemble_z=float(np.max(gap / np.maximum(spread, 1e-300))),
+                      ensemble_mean=mean)
 
 
 def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, steps, runs: dict | None = None,
@@ -113,9 +115,7 @@ def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, step
                                        lr=lr, steps=steps, seeds=seeds, seed=seed, record_ntk=True,
                                        show_progress=show_progress)
         checks.append(check_width(wide, data, run, lr, cache[key]))
-    kern = cache[widths[-1] if model.parameterization == "standard" else None]
-    mean = predict(kern["ntk"], data["y_train"], lr=lr, steps=checks[-1].run.steps, ntk_test=kern["ntk_test"],
-                   y_test=data["y_test"])
+    mean = checks[-1].ensemble_mean
     return Comparison(widths=widths, checks=checks, eigenvalues=mean.eigenvalues, ensemble_mean=mean,
                       slope=fit_slope(widths, [c.deviation for c in checks]),
                       slope_test=fit_slope(widths, [c.deviation_test for c in checks]))
