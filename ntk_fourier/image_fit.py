@@ -79,25 +79,25 @@ def fit(image: np.ndarray, mapping: str, *, steps: int, seeds: int = 1, seed: in
     to_input = (lambda x: 2.0 * x - 1.0) if siren else (lambda x: x)  # noqa: E731
     to_target = (lambda y: 2.0 * y - 1.0) if siren else (lambda y: y)  # noqa: E731
     record = np.unique(np.linspace(0, steps, 11).round().astype(int))  # ten chunks: a progress bar that moves
-    run = train(model, to_input(data["x_train"]), to_target(data["y_train"]), to_input(data["x"]),
-                to_target(data["y"]), lr=lr, steps=record, seeds=seeds, seed=seed, optimizer="adam",
+    run = train(model, to_input(data["x_train"]), to_target(data["y_train"]), to_input(data["x_test"]),
+                to_target(data["y_test"]), lr=lr, steps=record, seeds=seeds, seed=seed, optimizer="adam",
                 output="linear" if siren else "sigmoid", show_progress=show_progress)
     size, channels = image.shape[0], image.shape[2]
-    full = run.f_test[-1].reshape(seeds, size, size, channels)
-    if siren:
-        full = (full + 1.0) / 2.0
-    full = np.clip(full, 0.0, 1.0)
     net = network(model, 2, channels)
-    params = jax.tree_util.tree_map(lambda a: a[0], run.params)  # seed 0
 
-    def image_fn(x):  # coordinates on [0, 1)^2 -> values in [0, 1]
+    def image_fn(params, x):  # coordinates on [0, 1)^2 -> values in [0, 1], from the final parameters
         out = net.apply(params, jnp.asarray(to_input(x), jnp.float32))
         return np.clip((np.asarray(out) + 1.0) / 2.0 if siren else np.asarray(jax.nn.sigmoid(out)), 0.0, 1.0)
+
+    # the whole image from each seed's final parameters, evaluated once (not at every recorded step)
+    per_seed = [jax.tree_util.tree_map(lambda a, s=s: a[s], run.params) for s in range(seeds)]
+    full = np.stack([image_fn(p, data["x"]).reshape(size, size, channels) for p in per_seed])
+    params = per_seed[0]  # super-resolution and derivatives use seed 0
 
     superres = {}
     for factor in SUPERRES:
         fine = images.split(np.zeros((size * factor, size * factor, 1)))["x"]
-        superres[factor] = image_fn(fine).reshape(size * factor, size * factor, channels)
+        superres[factor] = image_fn(params, fine).reshape(size * factor, size * factor, channels)
     return ImageFit(mapping=mapping,
                     psnr_train=np.array([images.psnr(f[::2, ::2], image[::2, ::2]) for f in full]),
                     psnr_test=np.array([images.psnr(f[1::2, 1::2], image[1::2, 1::2]) for f in full]),
