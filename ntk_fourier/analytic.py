@@ -131,19 +131,30 @@ def input_kernels(model: Model, x1: np.ndarray, x2: np.ndarray):
         cov1, cov2, width = np.ones(len(x1)), np.ones(len(x2)), 1
     else:
         g1, g2 = mappings.encode(model.mapping, x1), mappings.encode(model.mapping, x2)
-        width = g1.shape[1]
-        nngp = g1 @ g2.T / width
-        if model.mapping.kind == "none":
-            cov1, cov2 = np.sum(g1 * g1, 1) / width, np.sum(g2 * g2, 1) / width
-        else:  # |gamma(x)|^2 / d_in = sum_j a_j^2 = 1 exactly; rounding would be amplified (see above)
-            nngp = np.clip(nngp, -1.0, 1.0)
-            cov1, cov2 = np.ones(len(x1)), np.ones(len(x2))
-    same = np.all(x1[:, None, :] == x2[None, :, :], axis=-1)  # (n1, n2) identical points
-    rows, cols = np.nonzero(same)
-    nngp[rows, cols] = cov1[rows]
+        nngp, cov1, cov2 = feature_covariance(g1, g2, x1, x2, unit=model.mapping.kind != "none")
+        return nngp, np.zeros_like(nngp), cov1, cov2, g1.shape[1]
+    nngp = _identical_exact(nngp, cov1, x1, x2, np)
     if model.init != "siren":
         ntk = np.zeros_like(nngp)
     return nngp, ntk, cov1, cov2, width
+
+
+def _identical_exact(nngp, cov1, x1, x2, xp):
+    same = xp.all(x1[:, None, :] == x2[None, :, :], axis=-1)  # (n1, n2) identical points
+    return xp.where(same, cov1[:, None], nngp)
+
+
+def feature_covariance(g1, g2, x1, x2, unit: bool, xp=np):
+    """(nngp (n1, n2), cov1 (n1,), cov2 (n2,)) of finite features g = gamma(x): g1.g2 / d_in, with the entries of
+    identical points x set to cov exactly. ``unit``: Fourier features, whose cov is exactly 1 (nngp clipped to
+    [-1, 1]). ``xp``: ``numpy`` or ``jax.numpy`` (then jit-able)."""
+    width = g1.shape[1]
+    nngp = g1 @ g2.T / width
+    if unit:  # |gamma(x)|^2 / d_in = sum_j a_j^2 = 1 exactly; rounding would be amplified (see input_kernels)
+        nngp, cov1, cov2 = xp.clip(nngp, -1.0, 1.0), xp.ones(len(x1)), xp.ones(len(x2))
+    else:
+        cov1, cov2 = xp.sum(g1 * g1, 1) / width, xp.sum(g2 * g2, 1) / width
+    return _identical_exact(nngp, cov1, x1, x2, xp), cov1, cov2
 
 
 def _block(model: Model, x1: np.ndarray, x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
