@@ -214,6 +214,8 @@ def _cmd_spectrum(args, model):
     sources = [s for s in (args.grid, args.x, args.harmonic) if s is not None]
     if len(sources) != 1:
         raise InputError("give exactly one of --grid N[xN[xN]], --x X.npy or --harmonic 2|3")
+    if args.harmonic is not None and args.top is not None:
+        raise InputError("--top works with --grid or --x, not --harmonic")
     if args.grid is not None and args.top is not None:  # exact top-K, matrix-free
         lam, _, freqs = spectra.top_eigenpairs(model, args.grid, args.top, which=args.kernel,
                                                show_progress=not args.quiet)
@@ -231,8 +233,18 @@ def _cmd_spectrum(args, model):
         return ({"degrees": deg, "eigenvalues": lam, "multiplicities": mult},
                 "eigenvalues per harmonic degree (uniform probability measure)", {"method": "funk-hecke"})
     x = _points(_load_array(args.x, "--x"), "--x")
+    if args.top is not None:  # top-K on arbitrary points: block Lanczos, kernel computed in tiles
+        e = spectra.top_eigenpairs_points(model, x, args.top, which=args.kernel, show_progress=not args.quiet)
+        arrays = {"eigenvalues": e.values, "residuals": e.residuals, **({"eigenvectors": e.vectors}
+                                                                        if args.vectors else {})}
+        worst = float(np.max(e.residuals / e.values))
+        return (arrays, f"top {args.top} eigenvalues of {len(x)} points (matrix-free block Lanczos, {e.passes} "
+                f"passes over the kernel; largest residual / eigenvalue {worst:.1e})",
+                {"method": "block-lanczos-tiled", "top": args.top, "passes": e.passes,
+                 "max_relative_residual": worst})
     if len(x) > spectra.DENSE_LIMIT:
-        raise InputError(f"--x has {len(x)} points; dense spectra are limited to {spectra.DENSE_LIMIT}")
+        raise InputError(f"--x has {len(x)} points; dense spectra are limited to {spectra.DENSE_LIMIT}: add --top K "
+                         "for the top K eigenpairs, matrix-free")
     K = getattr(kernels(model, x, show_progress=not args.quiet), args.kernel)
     status(f"dense eigendecomposition of {len(x)} x {len(x)}", not args.quiet and len(x) > 2048)
     lam, vecs = spectra.dense_spectrum(K)
@@ -451,9 +463,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--harmonic", type=_number(int), help="2 (circle) or 3 (sphere): eigenvalues per degree")
     p.add_argument("--max-degree", type=_number(int), default=64, help="largest harmonic degree (default 64)")
     p.add_argument("--kernel", default="ntk", choices=("ntk", "nngp"), help="which kernel (default ntk)")
-    p.add_argument("--vectors", action="store_true", help="with --x, also save eigenvectors")
-    p.add_argument("--top", type=_number(int), help="with --grid: the exact top K eigenvalues, matrix-free "
-                   "(stationary kernels; frequencies = each eigenvector's dominant one)")
+    p.add_argument("--vectors", action="store_true", help="with --x, also save eigenvectors (columns)")
+    p.add_argument("--top", type=_number(int), help="the top K eigenvalues, matrix-free: with --grid exact by "
+                   "Toeplitz products (stationary kernels; frequencies = each eigenvector's dominant one); with --x "
+                   "by block Lanczos over a kernel computed in tiles (any model but GELU; up to 65,536+ points)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_spectrum)
     p = sub.add_parser("predict", help="predicted train/test outputs and errors under gradient descent")

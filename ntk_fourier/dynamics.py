@@ -172,3 +172,66 @@ def predict(ntk_train: np.ndarray, y_train: np.ndarray, *, lr: float, steps, ntk
     return Prediction(steps=steps, f_train=stack("f_train"), f_test=stack("f_test"), mse_train=stack("mse_train"),
                       mse_test=stack("mse_test"), mode_residuals=stack("modes"), eigenvalues=lam, eigenvectors=V,
                       var_train=stack("var_train"), var_test=stack("var_test"), max_stable_lr=lr_max)
+
+
+class TopPrediction(NamedTuple):
+    """Training-point dynamics from the top K eigenpairs only. T steps, n points, k outputs.
+
+    ``f_train (T, n, k)``, ``mse_train (T,)``, ``mode_residuals (T, K, k)`` (residual along each given eigenvector),
+    ``error_bound (T,)``: a bound on the RMS difference between ``f_train`` and the full-kernel prediction (see
+    `predict_top`), ``max_stable_lr`` = 2n / lambda_1.
+    """
+
+    steps: np.ndarray
+    f_train: np.ndarray
+    mse_train: np.ndarray
+    mode_residuals: np.ndarray
+    error_bound: np.ndarray
+    max_stable_lr: float
+
+
+def predict_top(eigenvalues: np.ndarray, eigenvectors: np.ndarray, y_train: np.ndarray, *, lr: float, steps,
+                f0_train: np.ndarray | None = None, flow: bool = False,
+                residuals: np.ndarray | None = None) -> TopPrediction:
+    """Predicted training-point outputs from the top K eigenpairs of the training NTK (e.g. `top_eigenpairs_points`),
+    for point sets too large for `predict`'s dense eigendecomposition. Same convention as `predict`.
+
+    The K given modes evolve exactly; the rest (the residual outside their span, r_perp) is held at its start
+    value. Those modes have eigenvalues at most lambda_K (plus the residual ``residuals[-1]`` of the K-th pair when
+    given), so the error is at most (1 - decay(lambda_K, t)) |r_perp| (in RMS over the n k values): small while
+    eta lambda_K t / n << 1, i.e. until the first unresolved modes would start to be learned. Raise K for longer
+    horizons.
+    """
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    V = np.asarray(eigenvectors, dtype=np.float64)
+    y = _as_2d(y_train, "y_train")
+    if lam.ndim != 1 or V.shape != (len(y), len(lam)):
+        raise InputError(f"eigenvectors must have shape ({len(y)}, {len(lam)}) for {len(lam)} eigenvalues and "
+                         f"{len(y)} training points, got {V.shape}")
+    if not lr > 0 or not np.isfinite(lr):
+        raise InputError(f"learning rate must be a positive number, got {lr}")
+    steps = check_steps(steps)
+    n = y.size
+    lr_max = max_stable_lr(lam, n)
+    if not flow and lr >= lr_max:
+        warnings.warn(f"learning rate {lr:g} is at or above the stable limit 2n/lambda_max = {lr_max:.4g}: "
+                      "gradient descent diverges", StabilityWarning, stacklevel=2)
+    f0 = np.zeros_like(y) if f0_train is None else _as_2d(f0_train, "f0_train")
+    if f0.size != y.size:
+        raise InputError(f"f0_train has {f0.size} values but y_train has {y.size}")
+    r0 = f0.reshape(y.shape) - y
+    modes0 = V.T @ r0  # (K, k)
+    r_perp = np.linalg.norm(r0 - V @ modes0)
+    lam_tail = lam[-1] + (0.0 if residuals is None else float(np.asarray(residuals)[-1]))
+    f_train, mse, modes, bound = [], [], [], []
+    for t in steps:
+        d, _ = decay(lam, lr, t, n, flow)
+        r = r0 + V @ ((d - 1.0)[:, None] * modes0)
+        f_train.append(y + r)
+        mse.append(np.mean(r ** 2))
+        modes.append(d[:, None] * modes0)
+        tail, _ = decay(np.array([lam_tail]), lr, t, n, flow)  # 1 - decay grows with lambda while eta lambda < n
+        factor = abs(1.0 - tail[0]) if flow or lr * lam_tail < n else 2.0
+        bound.append(factor * r_perp / np.sqrt(n))
+    return TopPrediction(steps=steps, f_train=np.array(f_train), mse_train=np.array(mse),
+                         mode_residuals=np.array(modes), error_bound=np.array(bound), max_stable_lr=lr_max)

@@ -1,0 +1,187 @@
+"""The large-scale engine against oracles: the plain-JAX kernel vs neural-tangents, the tiled operator vs the dense
+kernel, block Lanczos vs numpy.linalg.eigh, top-K dynamics vs the dense prediction."""
+import itertools
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ntk_fourier import (InputError, Mapping, Model, block_lanczos, kernels, predict, predict_top, siren_model,
+                         top_eigenpairs_points)
+from ntk_fourier import native
+from ntk_fourier.analytic import _block
+from ntk_fourier.cli import main
+from ntk_fourier.operators import KernelOperator
+
+ROOT = Path(__file__).resolve().parents[1]
+RNG = np.random.default_rng(7)
+X1 = np.concatenate([[[0.0, 0.0]], RNG.uniform(-1, 1, (120, 2))])  # with the origin: zero variance without bias
+X2 = np.concatenate([X1[:30], RNG.uniform(-1, 1, (70, 2))])  # shares 30 points with X1
+
+CONFIGS = [(kind, act, par, b) for kind, act, par, b in itertools.product(
+    ["none", "gaussian", "basic", "gaussian_inf"], native.ACTIVATIONS, ["ntk", "standard"], [0.0, 0.1])
+    if not (kind == "gaussian_inf" and par == "standard")]
+
+
+def _model(kind, act, par, b):
+    return Model(mapping=Mapping(kind, sigma=3.0, features=64), depth=3, width=128, activation=act,
+                 parameterization=par, b_std=b, omega0=2.0)
+
+
+@pytest.mark.parametrize("kind, act, par, b", CONFIGS, ids=lambda v: str(v))
+def test_native_kernel_equals_neural_tangents(kind, act, par, b):
+    model = _model(kind, act, par, b)
+    nt, ours = _block(model, X1, X2), native.block(model, X1, X2)
+    for a, o in zip(nt, ours):
+        # ReLU on raw inputs without bias: nearly parallel distinct points make arccos lose half the digits in any
+        # implementation (a rounding of 1e-16 in the correlation moves the angle by 1e-8); elsewhere exact.
+        tol = 1e-8 if (kind, act, b) == ("none", "relu", 0.0) else 1e-12
+        assert np.max(np.abs(a - o)) <= tol * np.max(np.abs(a))
+
+
+@pytest.mark.parametrize("parameterization", ["ntk", "standard"])
+def test_native_siren_kernel_equals_neural_tangents(parameterization):
+    model = siren_model(depth=3, width=128, parameterization=parameterization)
+    for a, o in zip(_block(model, X1, X2), native.block(model, X1, X2)):
+        assert np.max(np.abs(a - o)) <= 1e-12 * np.max(np.abs(a))
+
+
+def test_native_rejects_gelu():
+    with pytest.raises(InputError, match="gelu"):
+        native.block(Model(activation="gelu"), X1, X2)
+
+
+def test_angle_equals_numpy_arctan2():
+    rng = np.random.default_rng(0)
+    r = rng.uniform(0, 1, 200_000) * 10.0 ** rng.integers(-12, 6, 200_000)
+    c = rng.uniform(-1, 1, 200_000) * 10.0 ** rng.integers(-12, 6, 200_000)
+    r[:50], c[25:75] = 0.0, 0.0  # r = 0, c = 0 and both
+    ours = np.asarray(native.angle(r, c))
+    reference = np.where((r == 0) & (c == 0), np.pi / 2, np.arctan2(r, c))
+    assert np.max(np.abs(ours - reference) / np.maximum(reference, 1e-300)) <= 1e-15
+
+
+@pytest.mark.parametrize("model", [_model("none", "relu", "ntk", 0.1), _model("gaussian", "erf", "standard", 0.1),
+                                   _model("gaussian_inf", "relu", "ntk", 0.0), siren_model(depth=2, width=64)],
+                         ids=["raw-relu", "gauss-erf", "gauss_inf", "siren"])
+@pytest.mark.parametrize("which", ["ntk", "nngp"])
+def test_tiled_operator_equals_dense_kernel(model, which):
+    x = RNG.uniform(0, 1, (300, 2))
+    x[150] = x[10]  # a repeated point
+    K = getattr(kernels(model, x, show_progress=False), which)
+    op = KernelOperator(model, x, which, tile=128, show_progress=False)  # 128 does not divide 300
+    V = RNG.standard_normal((300, 5))
+    assert np.max(np.abs(op @ V - K @ V)) <= 1e-11 * np.max(np.abs(K @ V))
+    assert np.max(np.abs(op @ V[:, 0] - K @ V[:, 0])) <= 1e-11 * np.max(np.abs(K @ V[:, 0]))
+    assert op.passes == 2
+    with pytest.raises(InputError, match="300 rows"):
+        op @ np.ones(7)
+
+
+def _spd(n, decay, seed=0):
+    Q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((n, n)))
+    lam = np.arange(1, n + 1, dtype=float) ** -decay
+    return (Q * lam) @ Q.T, lam
+
+
+@pytest.mark.parametrize("k, block", [(10, None), (10, 4), (30, 40)])
+def test_block_lanczos_equals_eigh(k, block):
+    A, lam = _spd(400, 2.0)
+    e = block_lanczos(lambda V: A @ V, 400, k, block=block, tol=1e-10, show_progress=False)
+    assert np.max(np.abs(e.values - lam[:k]) / lam[:k]) <= 1e-10
+    np.testing.assert_allclose(e.vectors.T @ e.vectors, np.eye(k), atol=1e-12)
+    true_residuals = np.linalg.norm(A @ e.vectors - e.vectors * e.values, axis=0)
+    np.testing.assert_allclose(e.residuals, true_residuals, rtol=1e-3, atol=1e-14)  # the certificate is the truth
+    assert np.all(e.residuals <= 1e-10 * e.values)
+
+
+def test_block_lanczos_spanning_the_space_is_exact():
+    A, lam = _spd(24, 1.0)
+    e = block_lanczos(lambda V: A @ V, 24, 5, block=8, tol=1e-300, show_progress=False)
+    assert e.passes == 3 and np.max(np.abs(e.values - lam[:5])) <= 1e-12
+
+
+def test_block_lanczos_stops_at_max_passes_with_honest_residuals():
+    A, _ = _spd(400, 0.2)  # flat spectrum: slow convergence
+    e = block_lanczos(lambda V: A @ V, 400, 10, block=10, tol=1e-12, max_passes=3, show_progress=False)
+    assert e.passes == 3 and np.max(e.residuals / e.values) > 1e-12
+    np.testing.assert_allclose(e.residuals, np.linalg.norm(A @ e.vectors - e.vectors * e.values, axis=0), rtol=1e-6)
+
+
+def test_block_lanczos_rejects_bad_k():
+    with pytest.raises(InputError, match="between 1 and 9"):
+        block_lanczos(lambda V: V, 10, 10, show_progress=False)
+
+
+@pytest.mark.parametrize("model", [Model(mapping=Mapping("none"), depth=4), siren_model(depth=3, width=64)],
+                         ids=["raw-relu", "siren"])
+def test_top_eigenpairs_points_equal_eigh(model):
+    x = RNG.uniform(-1, 1, (700, 2))
+    K = kernels(model, x, show_progress=False).ntk
+    lam, V = np.linalg.eigh(K)
+    lam, V = lam[::-1][:20], V[:, ::-1][:, :20]
+    e = top_eigenpairs_points(model, x, 20, tol=1e-10, tile=256, show_progress=False)
+    assert np.max(np.abs(e.values - lam) / lam) <= 1e-9
+    assert np.min(np.abs(np.sum(e.vectors * V, axis=0))) >= 1 - 1e-8  # same eigenvectors up to sign
+
+
+def test_predict_top_with_all_modes_equals_predict():
+    x = RNG.uniform(-1, 1, (60, 2))
+    y = np.sin(3 * x[:, :1]) + x[:, 1:] ** 2
+    K = kernels(Model(mapping=Mapping("none"), depth=2), x, show_progress=False).ntk
+    lam, V = np.linalg.eigh(K)
+    steps = [0, 1, 10, 100, 1000]
+    lr = 0.5 * 2 * 60 / lam[-1]
+    full = predict(K, y, lr=lr, steps=steps)
+    top = predict_top(lam[::-1], V[:, ::-1], y, lr=lr, steps=steps)
+    np.testing.assert_allclose(top.f_train, full.f_train, atol=1e-10)
+    np.testing.assert_allclose(top.mse_train, full.mse_train, rtol=1e-9)
+    assert np.max(top.error_bound) <= 1e-12
+
+
+@pytest.mark.parametrize("flow", [False, True])
+def test_predict_top_error_is_within_its_bound(flow):
+    x = RNG.uniform(-1, 1, (200, 2))
+    y = np.cos(4 * x[:, 0]) * x[:, 1]
+    f0 = 0.1 * np.sin(9 * x[:, 1])
+    K = kernels(Model(mapping=Mapping("none"), depth=3), x, show_progress=False).ntk
+    lam, V = np.linalg.eigh(K)
+    lam, V = lam[::-1], V[:, ::-1]
+    steps = [0, 3, 30, 300, 3000]
+    lr = 0.9 * 2 * 200 / lam[0]
+    full = predict(K, y, lr=lr, steps=steps, f0_train=f0, flow=flow)
+    top = predict_top(lam[:15], V[:, :15], y, lr=lr, steps=steps, f0_train=f0, flow=flow)
+    rms = np.sqrt(np.mean((top.f_train - full.f_train) ** 2, axis=(1, 2)))
+    assert np.all(rms <= top.error_bound * (1 + 1e-9) + 1e-14)
+    assert rms[0] <= 1e-15 and 0 < top.error_bound[-1] < np.sqrt(np.mean((f0 - y) ** 2))  # informative, not vacuous
+    np.testing.assert_allclose(top.mode_residuals, full.mode_residuals[:, :15], atol=1e-10)
+
+
+def test_cli_spectrum_top_on_points(tmp_path, capsys):
+    x = RNG.uniform(-1, 1, (500, 2))
+    np.save(tmp_path / "x.npy", x)
+    assert main(["spectrum", "--x", str(tmp_path / "x.npy"), "--top", "8", "--mapping", "none", "--quiet",
+                 "--out", str(tmp_path / "s.npz")]) == 0
+    with np.load(tmp_path / "s.npz") as s:
+        exact = np.linalg.eigvalsh(kernels(Model(mapping=Mapping("none")), x, show_progress=False).ntk)[::-1][:8]
+        assert np.max(np.abs(s["eigenvalues"] - exact) / exact) <= 1e-9
+        assert np.all(s["residuals"] <= 1e-6 * s["eigenvalues"])
+    assert main(["spectrum", "--harmonic", "2", "--top", "3", "--out", str(tmp_path / "h.npz")]) == 2
+    assert "--top works with --grid or --x" in capsys.readouterr().err
+
+
+def test_large_scale_path_runs_without_neural_tangents(tmp_path):
+    """The GPU path for the tiled spectra: neural-tangents blocked, `python -m ntk_fourier spectrum --x --top`."""
+    np.save(tmp_path / "x.npy", RNG.uniform(-1, 1, (300, 2)))
+    code = ("import sys, runpy; sys.modules['neural_tangents'] = None; sys.argv = ['ntk-fourier', 'spectrum', "
+            f"'--x', r'{tmp_path / 'x.npy'}', '--top', '5', '--mapping', 'none', '--out', r'{tmp_path / 's.npz'}', "
+            "'--quiet']; runpy.run_module('ntk_fourier', run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    with np.load(tmp_path / "s.npz") as s:
+        exact = np.linalg.eigvalsh(kernels(Model(mapping=Mapping("none")), np.load(tmp_path / "x.npy"),
+                                           show_progress=False).ntk)[::-1][:5]
+        assert np.max(np.abs(s["eigenvalues"] - exact) / exact) <= 1e-9
