@@ -32,6 +32,7 @@ from ntk_fourier.native import block as native_kernels
 from ntk_fourier.network import Network, network
 from ntk_fourier.operators import KernelOperator
 from ntk_fourier.points import circle, grid, grid_frequencies, parse_grid
+from ntk_fourier.regression import Regression, conjugate_gradients, regress_points
 from ntk_fourier.report import write as write_report
 from ntk_fourier.results import load, save
 from ntk_fourier.spectra import (GridSpectrum, dense_spectrum, grid_spectrum, harmonic_spectrum, is_stationary,
@@ -55,12 +56,14 @@ __all__ = [
     "Network",
     "PAPER_PSNR",
     "Prediction",
+    "Regression",
     "StabilityWarning",
     "TopPrediction",
     "TrainResult",
     "block_lanczos",
     "builtin_image",
     "circle",
+    "conjugate_gradients",
     "cross_check",
     "decay",
     "dense_spectrum",
@@ -94,6 +97,7 @@ __all__ = [
     "predict_top",
     "psnr",
     "regress_image",
+    "regress_points",
     "relative_drift",
     "save",
     "save_run",

@@ -298,6 +298,30 @@ def _cmd_predict(args, model):
                              else f"f0 from {args.f0}", "data": str(args.data)}
 
 
+def _cmd_regress(args, model):
+    from ntk_fourier.regression import regress_points
+    from ntk_fourier.spectra import top_eigenpairs_points
+    data = _load_data(args.data)
+    if not (args.ridge >= 0 and np.isfinite(args.ridge)):
+        raise InputError(f"--ridge must be a non-negative number, got {args.ridge}")
+    eig = None
+    if args.precondition:
+        e = top_eigenpairs_points(model, data["x_train"], _count(args.precondition, "--precondition"),
+                                  which=args.kernel, show_progress=not args.quiet)
+        eig = (e.values, e.vectors)
+    r = regress_points(model, data["x_train"], data["y_train"], x_test=data["x_test"], y_test=data["y_test"],
+                       ridge=args.ridge, which=args.kernel, eigenpairs=eig, tol=_positive(args.tol, "--tol"),
+                       max_iter=_count(args.max_iter, "--max-iter"), show_progress=not args.quiet)
+    squeeze = (lambda a: a[..., 0]) if data["y_train"].ndim == 1 else (lambda a: a)  # noqa: E731
+    arrays = {"alpha": squeeze(r.alpha), "f_train": squeeze(r.f_train), "f_test": squeeze(r.f_test),
+              "mse_test": np.float64(r.mse_test), "relative_residuals": r.relative_residuals}
+    state = "converged" if r.converged else f"NOT converged (tolerance {args.tol:g}; raise --max-iter)"
+    summary = (f"test MSE {r.mse_test:.4g}; conjugate gradients {state} in {r.iterations} iterations, largest "
+               f"relative residual {np.max(r.relative_residuals):.1e}")
+    return arrays, summary, {"ridge": args.ridge, "iterations": r.iterations, "converged": r.converged,
+                             "precondition_top_k": args.precondition, "data": str(args.data)}
+
+
 def _cmd_data(args, model):
     from ntk_fourier.datasets import one_over_f
     data = one_over_f(n=_count(args.grid, "--grid"), stride=_count(args.stride, "--stride"), alpha=args.alpha,
@@ -477,6 +501,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--f0", type=Path, help=".npz with f_train, f_test: start from these outputs (default zero)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_predict)
+    p = sub.add_parser("regress", help="kernel regression on arbitrary points, matrix-free (conjugate gradients)")
+    p.add_argument("--data", type=Path, required=True, help=".npz with x_train, y_train, x_test, y_test")
+    p.add_argument("--ridge", type=_number(float), default=0.0, help="added to the kernel's diagonal (default 0: "
+                   "the t -> infinity limit of gradient descent)")
+    p.add_argument("--kernel", default="ntk", choices=("ntk", "nngp"), help="which kernel (default ntk)")
+    p.add_argument("--precondition", type=_number(int), help="deflate the top K eigenpairs (block Lanczos first)")
+    p.add_argument("--tol", type=_number(float), default=1e-6, help="relative residual to stop at (default 1e-6)")
+    p.add_argument("--max-iter", type=_number(int), default=200, help="iterations at most (default 200)")
+    p.add_argument("--out", type=Path, required=True, help="output .npz")
+    p.set_defaults(run=_cmd_regress)
     p = sub.add_parser("train", help="train an ensemble of finite networks (no neural-tangents needed)")
     p.add_argument("--data", type=Path, required=True, help=".npz with x_train, y_train, x_test, y_test")
     p.add_argument("--seeds", type=_number(int), default=1, help="number of networks (default 1)")
@@ -519,7 +553,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output folder: results.json, reconstructions.png/.npz")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=_cmd_image, writes_folder=True, no_model=True)
-    for name in ("kernel", "spectrum", "predict", "train", "compare"):
+    for name in ("kernel", "spectrum", "predict", "regress", "train", "compare"):
         _add_model_options(sub.choices[name])
     return parser
 

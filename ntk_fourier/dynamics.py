@@ -93,6 +93,18 @@ def check_steps(steps) -> np.ndarray:
     return arr
 
 
+def _rate_and_start(lam: np.ndarray, lr: float, flow: bool, f0_train, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """(2n / lambda_max, warning when gradient descent diverges; the start f(0) shaped like y, default zero)."""
+    lr_max = max_stable_lr(lam, y.size)
+    if not flow and lr >= lr_max:
+        warnings.warn(f"learning rate {lr:g} is at or above the stable limit 2n/lambda_max = {lr_max:.4g}: "
+                      "gradient descent diverges", StabilityWarning, stacklevel=3)
+    f0 = np.zeros_like(y) if f0_train is None else _as_2d(f0_train, "f0_train")
+    if f0.size != y.size:
+        raise InputError(f"f0_train has {f0.size} values but y_train has {y.size}")
+    return lr_max, f0.reshape(y.shape)
+
+
 def predict(ntk_train: np.ndarray, y_train: np.ndarray, *, lr: float, steps, ntk_test: np.ndarray | None = None,
             y_test: np.ndarray | None = None, f0_train: np.ndarray | None = None,
             f0_test: np.ndarray | None = None, flow: bool = False, nngp_train: np.ndarray | None = None,
@@ -124,14 +136,7 @@ def predict(ntk_train: np.ndarray, y_train: np.ndarray, *, lr: float, steps, ntk
     n = y.size
     lam, V = np.linalg.eigh(K)
     lam, V = lam[::-1], V[:, ::-1]  # descending
-    lr_max = max_stable_lr(lam, n)
-    if not flow and lr >= lr_max:
-        warnings.warn(f"learning rate {lr:g} is at or above the stable limit 2n/lambda_max = {lr_max:.4g}: "
-                      "gradient descent diverges", StabilityWarning, stacklevel=2)
-    f0 = np.zeros_like(y) if f0_train is None else _as_2d(f0_train, "f0_train")
-    if f0.size != y.size:
-        raise InputError(f"f0_train has {f0.size} values but y_train has {y.size}")
-    f0 = f0.reshape(y.shape)
+    lr_max, f0 = _rate_and_start(lam, lr, flow, f0_train, y)
     r0_modes = V.T @ (f0 - y)  # (n, k)
     has_test = ntk_test is not None
     if has_test:
@@ -212,14 +217,8 @@ def predict_top(eigenvalues: np.ndarray, eigenvectors: np.ndarray, y_train: np.n
         raise InputError(f"learning rate must be a positive number, got {lr}")
     steps = check_steps(steps)
     n = y.size
-    lr_max = max_stable_lr(lam, n)
-    if not flow and lr >= lr_max:
-        warnings.warn(f"learning rate {lr:g} is at or above the stable limit 2n/lambda_max = {lr_max:.4g}: "
-                      "gradient descent diverges", StabilityWarning, stacklevel=2)
-    f0 = np.zeros_like(y) if f0_train is None else _as_2d(f0_train, "f0_train")
-    if f0.size != y.size:
-        raise InputError(f"f0_train has {f0.size} values but y_train has {y.size}")
-    r0 = f0.reshape(y.shape) - y
+    lr_max, f0 = _rate_and_start(lam, lr, flow, f0_train, y)
+    r0 = f0 - y
     modes0 = V.T @ r0  # (K, k)
     r_perp = np.linalg.norm(r0 - V @ modes0)
     lam_tail = lam[-1] + (0.0 if residuals is None else float(np.asarray(residuals)[-1]))

@@ -1,4 +1,4 @@
-"""The Gram matrix of a model's kernel on arbitrary points as a matrix-free operator, computed tile by tile.
+"""A model's kernel on arbitrary points (Gram matrix or test-by-train) as a matrix-free operator, tile by tile.
 
 ``K @ V`` for n points never holds K: it computes ``tile x tile`` blocks of K with the plain-JAX kernel (`native`),
 multiplies each by the matching rows of V on the JAX device (CPU or GPU) and drops it. Each tile above the diagonal
@@ -28,8 +28,9 @@ def _finite(model: Model) -> bool:
 
 
 @functools.lru_cache(maxsize=16)
-def _tile_products(model: Model, which: str, diagonal: bool):
-    """jitted (inputs of the two point blocks..., v_rows, v_cols) -> (K_ab @ v_cols, K_ab^T @ v_rows or None).
+def _tile_products(model: Model, which: str, one_sided: bool):
+    """jitted (inputs of the two point blocks..., v_rows, v_cols) -> (K_ab @ v_cols, K_ab^T @ v_rows or None when
+    ``one_sided``).
 
     Inputs: (x_a, x_b, gamma(x_a), gamma(x_b)) for finite features, else `analytic.input_kernels`' covariances."""
     import jax
@@ -47,59 +48,64 @@ def _tile_products(model: Model, which: str, diagonal: bool):
     def products(*args):
         *inputs, v_rows, v_cols = args
         K = tile(*inputs)
-        return (K @ v_cols, None) if diagonal else (K @ v_cols, K.T @ v_rows)
+        return (K @ v_cols, None) if one_sided else (K @ v_cols, K.T @ v_rows)
 
     return jax.jit(products, static_argnums=() if _finite(model) else (4,))
 
 
 class KernelOperator:
-    """K(x, x) (NTK or NNGP of ``model``) on points ``x`` ``(n, d)``: ``op @ V`` for V ``(n,)`` or ``(n, b)``.
+    """K(x1, x2) (NTK or NNGP of ``model``) on points ``x1`` ``(n1, d)`` and ``x2`` ``(n2, d)`` (default ``x1``):
+    ``op @ V`` for V ``(n2,)`` or ``(n2, b)`` gives ``(n1,)`` or ``(n1, b)``.
 
-    Attributes: ``n``, ``passes`` (products computed so far), ``seconds`` (time spent in them).
+    With ``x2`` omitted the operator is symmetric and each off-diagonal tile is computed once and used twice.
+    Attributes: ``shape``, ``passes`` (products computed so far), ``seconds`` (time spent in them).
     """
 
-    def __init__(self, model: Model, x: np.ndarray, which: str = "ntk", *, tile: int = 4096,
-                 show_progress: bool = True):
+    def __init__(self, model: Model, x1: np.ndarray, which: str = "ntk", *, x2: np.ndarray | None = None,
+                 tile: int = 4096, show_progress: bool = True):
         if which not in KERNELS:
             raise InputError(f"unknown kernel {which!r}; choose ntk or nngp")
         if int(tile) != tile or tile < 1:
             raise InputError(f"tile must be a positive integer, got {tile}")
         native.check(model)
-        self.model, self.x, self.which, self.tile = model, mappings._check_points(x), which, int(tile)
-        self.n = len(self.x)
-        self.shape = (self.n, self.n)
+        self.model, self.which, self.tile = model, which, int(tile)
+        self.symmetric = x2 is None
+        self.x1 = mappings._check_points(x1, "x1")
+        self.x2 = self.x1 if self.symmetric else mappings._check_points(x2, "x2")
+        if self.x1.shape[1] != self.x2.shape[1]:
+            raise InputError(f"x1 and x2 have different numbers of coordinates ({self.x1.shape[1]} vs "
+                             f"{self.x2.shape[1]})")
+        self.shape = (len(self.x1), len(self.x2))
         self.show_progress = show_progress
         self.passes, self.seconds = 0, 0.0
-        self.features = mappings.encode(model.mapping, self.x) if _finite(model) else None
+        encode = (lambda x: mappings.encode(model.mapping, x)) if _finite(model) else (lambda x: None)
+        self.g1 = encode(self.x1)
+        self.g2 = self.g1 if self.symmetric else encode(self.x2)
 
-    def _tiles(self):
-        starts = range(0, self.n, self.tile)
-        return [(i, j) for i in starts for j in starts if j >= i]
+    def _inputs(self, a: slice, b: slice) -> tuple:
+        if self.g1 is not None:
+            return self.x1[a], self.x2[b], self.g1[a], self.g2[b]
+        nngp, ntk, c1, c2, width = input_kernels(self.model, self.x1[a], self.x2[b])
+        return nngp, ntk, c1, c2, int(width)
 
     def __matmul__(self, V: np.ndarray) -> np.ndarray:
         V = np.asarray(V, dtype=np.float64)
         vector = V.ndim == 1
         V = V[:, None] if vector else V
-        if V.ndim != 2 or len(V) != self.n:
-            raise InputError(f"the operator has {self.n} rows; got a right-hand side of shape {V.shape}")
+        if V.ndim != 2 or len(V) != self.shape[1]:
+            raise InputError(f"the operator has {self.shape[1]} columns; got a right-hand side of shape {V.shape}")
         start = time.perf_counter()
-        out = np.zeros_like(V)
-        pairs = self._tiles()
+        out = np.zeros((self.shape[0], V.shape[1]))
+        rows, cols = range(0, self.shape[0], self.tile), range(0, self.shape[1], self.tile)
+        pairs = [(i, j) for i in rows for j in cols if not (self.symmetric and j < i)]
         for i, j in progress(pairs, f"{self.which} tiles", enabled=self.show_progress and len(pairs) > 1):
             a, b = slice(i, i + self.tile), slice(j, j + self.tile)
-            if self.features is not None:
-                inputs = (self.x[a], self.x[b], self.features[a], self.features[b])
-            else:
-                nngp, ntk, c1, c2, width = input_kernels(self.model, self.x[a], self.x[b])
-                inputs = (nngp, ntk, c1, c2, int(width))
-            to_a, to_b = _tile_products(self.model, self.which, i == j)(*inputs, V[a], V[b])
+            one_sided = not self.symmetric or i == j
+            v_rows = V[b] if one_sided else V[a]  # unused when one-sided
+            to_a, to_b = _tile_products(self.model, self.which, one_sided)(*self._inputs(a, b), v_rows, V[b])
             out[a] += np.asarray(to_a)
             if to_b is not None:
                 out[b] += np.asarray(to_b)
         self.passes += 1
         self.seconds += time.perf_counter() - start
         return out[:, 0] if vector else out
-
-    def dense(self) -> np.ndarray:
-        """The whole matrix ``(n, n)`` (for checks on small n)."""
-        return self @ np.eye(self.n)

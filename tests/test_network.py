@@ -1,9 +1,5 @@
 """The network view is "the same model": outputs equal neural-tangents' apply_fn, the layerwise empirical NTK equals
 J J^T, and wide networks' empirical NTKs approach the analytic NTK like width^-1/2 (SIREN included)."""
-import subprocess
-import sys
-from pathlib import Path
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -13,8 +9,7 @@ from ntk_fourier import Mapping, Model, encode, grid, kernels, siren_model, stax
 from ntk_fourier.compare import fit_slope
 from ntk_fourier.empirical import empirical_ntk, jacobian_ntk
 from ntk_fourier.network import network
-
-ROOT = Path(__file__).resolve().parents[1]
+from helpers import run_cli_without_neural_tangents
 
 
 def _nt_apply(model, dim, outputs):
@@ -101,19 +96,12 @@ def test_network_view_runs_without_neural_tangents(tmp_path):
     x = np.arange(32) / 32
     np.savez(tmp_path / "d.npz", x_train=x[::2], y_train=np.sin(2 * np.pi * x[::2]), x_test=x[1::2],
              y_test=np.sin(2 * np.pi * x[1::2]))
-    code = ("import sys, runpy; sys.modules['neural_tangents'] = None; sys.argv = ['ntk-fourier', 'train', "
-            f"'--data', r'{tmp_path / 'd.npz'}', '--width', '64', '--seeds', '2', '--lr', '0.1', '--steps', "
-            f"'0,5,20', '--record-ntk', '--out', r'{tmp_path / 'r.npz'}', '--quiet']; "
-            "runpy.run_module('ntk_fourier', run_name='__main__')")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    done = run_cli_without_neural_tangents(["train", "--data", tmp_path / "d.npz", "--width", "64", "--seeds", "2",
+                                            "--lr", "0.1", "--steps", "0,5,20", "--record-ntk", "--out",
+                                            tmp_path / "r.npz", "--quiet"])
     assert done.returncode == 0, done.stderr
     with np.load(tmp_path / "r.npz") as r:
         assert r["f_train"].shape == (3, 2, 16, 1) and r["drift"][0].tolist() == [0.0, 0.0]
     np.save(tmp_path / "x.npy", x)
-    kernel = ("import sys, runpy; sys.modules['neural_tangents'] = None; sys.argv = ['ntk-fourier', 'kernel', "
-              f"'--x', r'{tmp_path / 'x.npy'}', '--out', r'{tmp_path / 'k.npz'}']; "
-              "runpy.run_module('ntk_fourier', run_name='__main__')")
-    blocked = subprocess.run([sys.executable, "-c", kernel], capture_output=True, text=True, cwd=ROOT,
-                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    blocked = run_cli_without_neural_tangents(["kernel", "--x", tmp_path / "x.npy", "--out", tmp_path / "k.npz"])
     assert blocked.returncode == 2 and "needs neural-tangents" in blocked.stderr, blocked.stderr

@@ -1,21 +1,18 @@
 """The large-scale engine against oracles: the plain-JAX kernel vs neural-tangents, the tiled operator vs the dense
 kernel, block Lanczos vs numpy.linalg.eigh, top-K dynamics vs the dense prediction."""
 import itertools
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from ntk_fourier import (InputError, Mapping, Model, block_lanczos, kernels, predict, predict_top, siren_model,
-                         top_eigenpairs_points)
+from ntk_fourier import (InputError, Mapping, Model, block_lanczos, conjugate_gradients, kernels, predict, predict_top,
+                         regress_points, siren_model, top_eigenpairs_points)
 from ntk_fourier import native
 from ntk_fourier.analytic import _block
 from ntk_fourier.cli import main
 from ntk_fourier.operators import KernelOperator
+from helpers import run_cli_without_neural_tangents
 
-ROOT = Path(__file__).resolve().parents[1]
 RNG = np.random.default_rng(7)
 X1 = np.concatenate([[[0.0, 0.0]], RNG.uniform(-1, 1, (120, 2))])  # with the origin: zero variance without bias
 X2 = np.concatenate([X1[:30], RNG.uniform(-1, 1, (70, 2))])  # shares 30 points with X1
@@ -76,7 +73,7 @@ def test_tiled_operator_equals_dense_kernel(model, which):
     assert np.max(np.abs(op @ V - K @ V)) <= 1e-11 * np.max(np.abs(K @ V))
     assert np.max(np.abs(op @ V[:, 0] - K @ V[:, 0])) <= 1e-11 * np.max(np.abs(K @ V[:, 0]))
     assert op.passes == 2
-    with pytest.raises(InputError, match="300 rows"):
+    with pytest.raises(InputError, match="300 columns"):
         op @ np.ones(7)
 
 
@@ -175,13 +172,59 @@ def test_cli_spectrum_top_on_points(tmp_path, capsys):
 def test_large_scale_path_runs_without_neural_tangents(tmp_path):
     """The GPU path for the tiled spectra: neural-tangents blocked, `python -m ntk_fourier spectrum --x --top`."""
     np.save(tmp_path / "x.npy", RNG.uniform(-1, 1, (300, 2)))
-    code = ("import sys, runpy; sys.modules['neural_tangents'] = None; sys.argv = ['ntk-fourier', 'spectrum', "
-            f"'--x', r'{tmp_path / 'x.npy'}', '--top', '5', '--mapping', 'none', '--out', r'{tmp_path / 's.npz'}', "
-            "'--quiet']; runpy.run_module('ntk_fourier', run_name='__main__')")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    done = run_cli_without_neural_tangents(["spectrum", "--x", tmp_path / "x.npy", "--top", "5", "--mapping", "none",
+                                            "--out", tmp_path / "s.npz", "--quiet"])
     assert done.returncode == 0, done.stderr
     with np.load(tmp_path / "s.npz") as s:
         exact = np.linalg.eigvalsh(kernels(Model(mapping=Mapping("none")), np.load(tmp_path / "x.npy"),
                                            show_progress=False).ntk)[::-1][:5]
         assert np.max(np.abs(s["eigenvalues"] - exact) / exact) <= 1e-9
+
+
+@pytest.mark.parametrize("ridge", [0.0, 1e-3])
+def test_regress_points_equals_dense_solve(ridge):
+    model = Model(mapping=Mapping("gaussian", sigma=2.0, features=64), depth=2)
+    x, xs = RNG.uniform(0, 1, (250, 2)), RNG.uniform(0, 1, (90, 2))
+    y = np.stack([np.sin(5 * x[:, 0]), x[:, 1] ** 2], 1)
+    f0, f0s = 0.05 * np.cos(7 * x[:, :1]) * np.ones((1, 2)), np.zeros((90, 2))
+    K, Ks = (kernels(model, a, b, show_progress=False).ntk for a, b in ((x, None), (xs, x)))
+    ridge = ridge * np.trace(K) / len(x)
+    alpha = np.linalg.solve(K + ridge * np.eye(len(x)), y - f0)
+    plain = regress_points(model, x, y, x_test=xs, y_test=np.zeros((90, 2)), f0_train=f0, f0_test=f0s, ridge=ridge,
+                           tol=1e-10, max_iter=2000, tile=100, show_progress=False)
+    lam, V = np.linalg.eigh(K)
+    deflated = regress_points(model, x, y, x_test=xs, f0_train=f0, ridge=ridge, tol=1e-10, max_iter=2000,
+                              eigenpairs=(lam[::-1][:40], V[:, ::-1][:, :40]), tile=100, show_progress=False)
+    for r in (plain, deflated):
+        assert r.converged
+        np.testing.assert_allclose(r.f_test, Ks @ alpha, rtol=0, atol=1e-7 * np.abs(Ks @ alpha).max())
+        np.testing.assert_allclose(r.f_train, f0 + K @ r.alpha, atol=1e-9)
+    assert plain.mse_test == pytest.approx(np.mean((Ks @ alpha) ** 2), rel=1e-6)
+    assert deflated.iterations < plain.iterations / 2, (deflated.iterations, plain.iterations)
+
+
+def test_cli_regress(tmp_path):
+    x, xs = RNG.uniform(0, 1, (200, 1)), RNG.uniform(0, 1, (50, 1))
+    y, ys = np.sin(6 * x[:, 0]), np.sin(6 * xs[:, 0])
+    np.savez(tmp_path / "d.npz", x_train=x, y_train=y, x_test=xs, y_test=ys)
+    assert main(["regress", "--data", str(tmp_path / "d.npz"), "--mapping", "gaussian", "--sigma", "1", "--ridge",
+                 "1e-2", "--precondition", "20", "--tol", "1e-10", "--quiet", "--out", str(tmp_path / "r.npz")]) == 0
+    model = Model(mapping=Mapping("gaussian", sigma=1.0))
+    K, Ks = kernels(model, x, show_progress=False).ntk, kernels(model, xs, x, show_progress=False).ntk
+    expected = Ks @ np.linalg.solve(K + 1e-2 * np.eye(200), y)
+    with np.load(tmp_path / "r.npz") as r:
+        assert r["f_test"].shape == (50,)
+        np.testing.assert_allclose(r["f_test"], expected, atol=1e-7 * np.abs(expected).max())
+        assert r["mse_test"] == pytest.approx(np.mean((expected - ys) ** 2), rel=1e-6)
+    assert main(["regress", "--data", str(tmp_path / "d.npz"), "--ridge", "-1", "--out", str(tmp_path / "r.npz")]) == 2
+
+
+def test_conjugate_gradients_reports_non_convergence_honestly():
+    A, _ = _spd(200, 1.5, seed=3)
+    B = np.random.default_rng(4).standard_normal((200, 3))
+    X, R, iterations = conjugate_gradients(lambda V: A @ V, B, tol=1e-12, max_iter=5, show_progress=False)
+    assert iterations == 5
+    np.testing.assert_allclose(R, B - A @ X, atol=1e-12)  # the tracked residual is the true one
+    assert np.all(np.linalg.norm(R, axis=0) > 1e-12 * np.linalg.norm(B, axis=0))
+    X, R, _ = conjugate_gradients(lambda V: A @ V, B, tol=1e-12, max_iter=1000, show_progress=False)
+    np.testing.assert_allclose(X, np.linalg.solve(A, B), rtol=0, atol=1e-9 * np.abs(np.linalg.solve(A, B)).max())
