@@ -1,5 +1,6 @@
-"""Benchmark: top-K spectra and dynamics of a non-stationary kernel (raw-input ReLU MLP) on arbitrary points,
-matrix-free (kernel computed in tiles, block Lanczos) vs dense (neural-tangents kernel + LAPACK eigh), in one run.
+"""Benchmark: top-K spectra, dynamics and kernel regression of a non-stationary kernel (raw-input ReLU MLP) on
+arbitrary points, matrix-free (kernel computed in tiles; block Lanczos; conjugate gradients) vs dense
+(neural-tangents kernel + LAPACK eigh / solve), in one run.
 
 Dense at the largest size it handles comfortably here (--dense, default 8192: 0.5 GB per kernel, eigh O(n^3));
 matrix-free at --large points (default 65,536: the dense kernel alone would need 34 GB) in a child process whose
@@ -24,6 +25,7 @@ import numpy as np
 import ntk_fourier as nf
 
 MODEL = nf.Model(mapping=nf.Mapping("none"), depth=4)  # raw 2D coordinates, 4 hidden ReLU layers, bias 0.1
+RIDGE = 1e-4  # kernel regression's ridge, relative to lambda_max
 DESCRIPTION = "raw 2D inputs (no mapping), 4 hidden ReLU layers, ntk parameterization, b_std 0.1"
 
 
@@ -49,13 +51,23 @@ def large(n: int, top: int) -> dict:
     steps = [0, 10, 100, 1000, 10000]
     p, t_predict = _timed(lambda: nf.predict_top(e.values, e.vectors, _target(x), lr=lr, steps=steps,
                                                  residuals=e.residuals))
+    xs = np.random.default_rng(1).uniform(-1.0, 1.0, (4096, 2))
+    ridge = RIDGE * float(e.values[0])
+    r, t_cg = _timed(lambda: nf.regress_points(MODEL, x, _target(x), x_test=xs, y_test=_target(xs), ridge=ridge,
+                                               eigenpairs=(e.values, e.vectors), max_iter=300,
+                                               show_progress=False))
     return {"n": n, "top_k": top, "seconds": t_top, "passes": e.passes,
             "seconds_per_pass": t_top / e.passes, "max_relative_residual": float(np.max(e.residuals / e.values)),
             "eigenvalues_first_last": [float(e.values[0]), float(e.values[-1])],
             "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
             "dense_kernel_gb": n * n * 8 / 2**30,
             "dynamics": {"lr": lr, "steps": steps, "seconds": t_predict, "mse_train": p.mse_train.tolist(),
-                         "error_bound_rms": p.error_bound.tolist()}}
+                         "error_bound_rms": p.error_bound.tolist()},
+            "regression": {"ridge": ridge, "preconditioner": f"top {top} eigenpairs (above)", "seconds": t_cg,
+                           "iterations": r.iterations, "converged": r.converged,
+                           "max_relative_residual": float(np.max(r.relative_residuals)), "test_points": len(xs),
+                           "mse_test": r.mse_test, "mse_train": float(np.mean((r.f_train - _target(x)[:, None]) ** 2))},
+            "peak_rss_gb_end": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}
 
 
 def dense(n: int, top: int) -> dict:
@@ -65,11 +77,27 @@ def dense(n: int, top: int) -> dict:
     exact, t_eigh = _timed(lambda: np.linalg.eigvalsh(K)[::-1])
     del K
     e, t_top = _timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, show_progress=False))
+    K, t_kernel2 = _timed(lambda: nf.kernels(MODEL, x, show_progress=False).ntk)
+    y, ridge = _target(x)[:, None], RIDGE * float(exact[0])
+    alpha, t_solve = _timed(lambda: np.linalg.solve(K + ridge * np.eye(n), y))
+    del K
+    plain, t_plain = _timed(lambda: nf.regress_points(MODEL, x, y, ridge=ridge, max_iter=1000, show_progress=False))
+    deflated, t_deflated = _timed(lambda: nf.regress_points(MODEL, x, y, ridge=ridge, eigenpairs=(e.values, e.vectors),
+                                                            max_iter=1000, show_progress=False))
+
+    def error(r):
+        return float(np.linalg.norm(r.alpha - alpha) / np.linalg.norm(alpha))
+
+    regression = {"ridge": ridge, "dense_kernel_plus_solve_s": t_kernel2 + t_solve,
+                  "cg_s": t_plain, "cg_iterations": plain.iterations, "cg_alpha_relative_error": error(plain),
+                  "deflated_cg_s_incl_top_k": t_deflated + t_top, "deflated_cg_iterations": deflated.iterations,
+                  "deflated_cg_alpha_relative_error": error(deflated),
+                  "ratio_cg_iterations_plain_over_deflated": plain.iterations / deflated.iterations}
     return {"n": n, "top_k": top, "nt_kernel_s": t_kernel, "eigvalsh_s": t_eigh,
             "matrix_free_s": t_top, "passes": e.passes, "matrix_free_s_per_pass": t_top / e.passes,
             "max_relative_error_vs_eigvalsh": float(np.max(np.abs(e.values - exact[:top]) / exact[:top])),
             "ratio_dense_over_matrix_free": (t_kernel + t_eigh) / t_top,
-            "ratio_nt_kernel_over_one_pass": t_kernel * e.passes / t_top}
+            "ratio_nt_kernel_over_one_pass": t_kernel * e.passes / t_top, "regression": regression}
 
 
 def main(argv=None):
@@ -89,6 +117,13 @@ def main(argv=None):
           f"tiles + products: {d['ratio_nt_kernel_over_one_pass']:.1f}x faster than the neural-tangents kernel) "
           f"({d['ratio_dense_over_matrix_free']:.1f}x faster, max relative error "
           f"{d['max_relative_error_vs_eigvalsh']:.1e})", flush=True)
+    g = d["regression"]
+    print(f"kernel regression at {d['n']} points (ridge {RIDGE:g} lambda_max): dense (neural-tangents kernel + "
+          f"LAPACK solve) {g['dense_kernel_plus_solve_s']:.1f} s; CG {g['cg_s']:.1f} s ({g['cg_iterations']} "
+          f"iterations, error {g['cg_alpha_relative_error']:.1e}); CG deflating the top {args.top} "
+          f"{g['deflated_cg_s_incl_top_k']:.1f} s incl. the eigenpairs ({g['deflated_cg_iterations']} iterations, "
+          f"{g['ratio_cg_iterations_plain_over_deflated']:.1f}x fewer; error {g['deflated_cg_alpha_relative_error']:.1e})",
+          flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "large.json"
         subprocess.run([sys.executable, "-m", "analysis.benchmark_points", "--worker", str(out), "--large",
@@ -99,10 +134,15 @@ def main(argv=None):
           f"{g['dense_kernel_gb']:.0f} GB), max residual / eigenvalue {g['max_relative_residual']:.1e}; dynamics "
           f"from the top {args.top}: {g['dynamics']['seconds']:.2f} s, error bound (RMS) "
           f"{', '.join(f'{b:.1e}' for b in g['dynamics']['error_bound_rms'])} at steps {g['dynamics']['steps']}")
+    r = g["regression"]
+    print(f"kernel regression at {g['n']} points by CG deflating those eigenpairs: {r['seconds']:.0f} s, "
+          f"{r['iterations']} iterations ({'converged' if r['converged'] else 'NOT converged'}, residual "
+          f"{r['max_relative_residual']:.1e}), train MSE {r['mse_train']:.2e}, test MSE on {r['test_points']} points "
+          f"{r['mse_test']:.2e}; peak memory at the end {g['peak_rss_gb_end']:.2f} GB")
     result = {"machine": f"{platform.node()} ({platform.processor() or platform.machine()}), "
                          f"{platform.python_version()}", "model": DESCRIPTION,
               "points": "uniform on [-1, 1]^2, seed 0", "dense": d, "large": g,
-              "target_8gb_met": g["peak_rss_gb"] <= 8.0}
+              "target_8gb_met": g["peak_rss_gb_end"] <= 8.0}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
 
