@@ -47,6 +47,7 @@ def large(n: int, top: int) -> dict:
     """The matrix-free run (in its own process, so its peak memory is its own)."""
     x = _points(n)
     e, t_top = _timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, show_progress=False))
+    rss_eigenpairs = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     lr = 0.5 * nf.max_stable_lr(e.values, n)
     steps = [0, 10, 100, 1000, 10000]
     p, t_predict = _timed(lambda: nf.predict_top(e.values, e.vectors, _target(x), lr=lr, steps=steps,
@@ -59,7 +60,7 @@ def large(n: int, top: int) -> dict:
     return {"n": n, "top_k": top, "seconds": t_top, "passes": e.passes,
             "seconds_per_pass": t_top / e.passes, "max_relative_residual": float(np.max(e.residuals / e.values)),
             "eigenvalues_first_last": [float(e.values[0]), float(e.values[-1])],
-            "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+            "peak_rss_gb_after_eigenpairs": rss_eigenpairs,
             "dense_kernel_gb": n * n * 8 / 2**30,
             "dynamics": {"lr": lr, "steps": steps, "seconds": t_predict, "mse_train": p.mse_train.tolist(),
                          "error_bound_rms": p.error_bound.tolist()},
@@ -103,7 +104,8 @@ def dense(n: int, top: int) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks/points.json"))
-    parser.add_argument("--dense", type=int, default=8192)
+    parser.add_argument("--dense", type=int, default=8192, help="0: skip the dense comparison (it needs "
+                        "neural-tangents, which a GPU machine's JAX lacks)")
     parser.add_argument("--large", type=int, default=65536)
     parser.add_argument("--top", type=int, default=100)
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)  # internal: run `large` and write here
@@ -111,40 +113,54 @@ def main(argv=None):
     if args.worker is not None:
         args.worker.write_text(json.dumps(large(args.large, args.top)))
         return
-    d = dense(args.dense, args.top)
+    result = {"machine": _machine(), "model": DESCRIPTION, "points": "uniform on [-1, 1]^2, seed 0"}
+    if args.dense > 0:
+        result["dense"] = d = dense(args.dense, args.top)
+        _print_dense(d, args.top)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "large.json"
+        subprocess.run([sys.executable, "-m", "analysis.benchmark_points", "--worker", str(out), "--large",
+                        str(args.large), "--top", str(args.top)], check=True)
+        result["large"] = g = json.loads(out.read_text())
+    _print_large(g, args.top)
+    result["target_8gb_met"] = g["peak_rss_gb_end"] <= 8.0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+def _machine() -> str:
+    import jax
+    device = jax.devices()[0]
+    return (f"{platform.node()} ({platform.processor() or platform.machine()}), {platform.python_version()}, "
+            f"jax {jax.__version__} on {device.platform}: {device.device_kind}")
+
+
+def _print_dense(d: dict, top: int) -> None:
     print(f"dense {d['n']} points: neural-tangents kernel {d['nt_kernel_s']:.2f} s + eigvalsh {d['eigvalsh_s']:.2f} "
-          f"s; matrix-free top-{args.top} {d['matrix_free_s']:.2f} s in {d['passes']} passes (one pass, kernel "
+          f"s; matrix-free top-{top} {d['matrix_free_s']:.2f} s in {d['passes']} passes (one pass, kernel "
           f"tiles + products: {d['ratio_nt_kernel_over_one_pass']:.1f}x faster than the neural-tangents kernel) "
           f"({d['ratio_dense_over_matrix_free']:.1f}x faster, max relative error "
           f"{d['max_relative_error_vs_eigvalsh']:.1e})", flush=True)
     g = d["regression"]
     print(f"kernel regression at {d['n']} points (ridge {RIDGE:g} lambda_max): dense (neural-tangents kernel + "
           f"LAPACK solve) {g['dense_kernel_plus_solve_s']:.1f} s; CG {g['cg_s']:.1f} s ({g['cg_iterations']} "
-          f"iterations, error {g['cg_alpha_relative_error']:.1e}); CG deflating the top {args.top} "
+          f"iterations, error {g['cg_alpha_relative_error']:.1e}); CG deflating the top {top} "
           f"{g['deflated_cg_s_incl_top_k']:.1f} s incl. the eigenpairs ({g['deflated_cg_iterations']} iterations, "
           f"{g['ratio_cg_iterations_plain_over_deflated']:.1f}x fewer; error {g['deflated_cg_alpha_relative_error']:.1e})",
           flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "large.json"
-        subprocess.run([sys.executable, "-m", "analysis.benchmark_points", "--worker", str(out), "--large",
-                        str(args.large), "--top", str(args.top)], check=True)
-        g = json.loads(out.read_text())
-    print(f"matrix-free {g['n']} points: top-{args.top} in {g['seconds']:.0f} s ({g['passes']} passes, "
-          f"{g['seconds_per_pass']:.0f} s each), peak memory {g['peak_rss_gb']:.2f} GB (dense kernel alone: "
+
+
+def _print_large(g: dict, top: int) -> None:
+    print(f"matrix-free {g['n']} points: top-{top} in {g['seconds']:.0f} s ({g['passes']} passes, "
+          f"{g['seconds_per_pass']:.0f} s each), peak memory {g['peak_rss_gb_after_eigenpairs']:.2f} GB (dense kernel alone: "
           f"{g['dense_kernel_gb']:.0f} GB), max residual / eigenvalue {g['max_relative_residual']:.1e}; dynamics "
-          f"from the top {args.top}: {g['dynamics']['seconds']:.2f} s, error bound (RMS) "
+          f"from the top {top}: {g['dynamics']['seconds']:.2f} s, error bound (RMS) "
           f"{', '.join(f'{b:.1e}' for b in g['dynamics']['error_bound_rms'])} at steps {g['dynamics']['steps']}")
     r = g["regression"]
     print(f"kernel regression at {g['n']} points by CG deflating those eigenpairs: {r['seconds']:.0f} s, "
           f"{r['iterations']} iterations ({'converged' if r['converged'] else 'NOT converged'}, residual "
           f"{r['max_relative_residual']:.1e}), train MSE {r['mse_train']:.2e}, test MSE on {r['test_points']} points "
           f"{r['mse_test']:.2e}; peak memory at the end {g['peak_rss_gb_end']:.2f} GB")
-    result = {"machine": f"{platform.node()} ({platform.processor() or platform.machine()}), "
-                         f"{platform.python_version()}", "model": DESCRIPTION,
-              "points": "uniform on [-1, 1]^2, seed 0", "dense": d, "large": g,
-              "target_8gb_met": g["peak_rss_gb_end"] <= 8.0}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":
