@@ -47,3 +47,12 @@ def test_benchmark_scripts_at_toy_size(tmp_path):
     assert r["lanczos_top_k_max_rel_error_vs_eigvalsh"] < 1e-6 and r["dense_kernel_s"] > 0
     t = benchmark_training.run(seeds=2, width=16, steps=3, n=16)
     assert 0 < t["fraction_of_matmul"] and t["ensemble_gflops"] > 0
+
+
+def test_benchmark_points_at_toy_size(tmp_path):
+    from analysis import benchmark_points
+    benchmark_points.main(["--dense", "300", "--large", "400", "--top", "5", "--out", str(tmp_path / "p.json")])
+    r = json.loads((tmp_path / "p.json").read_text())
+    assert r["dense"]["max_relative_error_vs_eigvalsh"] < 1e-9
+    assert r["dense"]["regression"]["deflated_cg_alpha_relative_error"] < 1e-5
+    assert r["large"]["regression"]["converged"] and r["target_8gb_met"]
