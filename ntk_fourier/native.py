@@ -1,8 +1,9 @@
 """The model's infinite-width NTK and NNGP by the closed-form layer recursion in plain JAX, without neural-tangents.
 
-A second implementation of `analytic.kernels` for the large-scale engine (`blocked`) and for machines where
-neural-tangents cannot be imported (a GPU machine's current JAX). Same model, layers, conventions and input covariance
-(`analytic.input_kernels`); the tests compare the two to 1e-10 relative. Per layer, with nngp = Sigma(x, x'),
+A second implementation of `analytic.kernels` for the large-scale engine (`operators.KernelOperator`) and for machines
+where neural-tangents cannot be imported (a GPU machine's current JAX). Same model, layers, conventions and input
+covariance (`analytic.input_kernels`); the tests compare the two to 1e-12 relative (1e-8 for raw-input ReLU without
+bias, where any arccos formula loses half the digits for nearly parallel points). Per layer, with nngp = Sigma(x, x'),
 cov = Sigma(x, x), ntk = Theta(x, x') and w2 = w_std^2, b2 = b_std^2:
 
 - Dense, ntk parameterization: Sigma <- w2 Sigma + b2, Theta <- Sigma_new + w2 Theta;
