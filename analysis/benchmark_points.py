@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 import ntk_fourier as nf
+from analysis.common import machine, timed
 
 MODEL = nf.Model(mapping=nf.Mapping("none"), depth=4)  # raw 2D coordinates, 4 hidden ReLU layers, bias 0.1
 RIDGE = 1e-4  # kernel regression's ridge, relative to lambda_max
@@ -33,11 +32,6 @@ def _points(n: int) -> np.ndarray:
     return np.random.default_rng(0).uniform(-1.0, 1.0, (n, 2))
 
 
-def _timed(fn):
-    start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
-
 
 def _target(x: np.ndarray) -> np.ndarray:
     return np.sin(3 * np.pi * x[:, 0]) * np.cos(2 * np.pi * x[:, 1])  # a smooth 2D pattern to fit
@@ -46,15 +40,15 @@ def _target(x: np.ndarray) -> np.ndarray:
 def large(n: int, top: int) -> dict:
     """The matrix-free run (in its own process, so its peak memory is its own)."""
     x = _points(n)
-    e, t_top = _timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, show_progress=False))
+    e, t_top = timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, show_progress=False))
     rss_eigenpairs = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     lr = 0.5 * nf.max_stable_lr(e.values, n)
     steps = [0, 10, 100, 1000, 10000]
-    p, t_predict = _timed(lambda: nf.predict_top(e.values, e.vectors, _target(x), lr=lr, steps=steps,
+    p, t_predict = timed(lambda: nf.predict_top(e.values, e.vectors, _target(x), lr=lr, steps=steps,
                                                  residuals=e.residuals))
     xs = np.random.default_rng(1).uniform(-1.0, 1.0, (4096, 2))
     ridge = RIDGE * float(e.values[0])
-    r, t_cg = _timed(lambda: nf.regress_points(MODEL, x, _target(x), x_test=xs, y_test=_target(xs), ridge=ridge,
+    r, t_cg = timed(lambda: nf.regress_points(MODEL, x, _target(x), x_test=xs, y_test=_target(xs), ridge=ridge,
                                                eigenpairs=(e.values, e.vectors), max_iter=300,
                                                show_progress=False))
     return {"n": n, "top_k": top, "seconds": t_top, "passes": e.passes,
@@ -74,16 +68,16 @@ def large(n: int, top: int) -> dict:
 def dense(n: int, top: int) -> dict:
     x = _points(n)
     nf.kernels(MODEL, x[:64], show_progress=False)  # compile outside the timings
-    K, t_kernel = _timed(lambda: nf.kernels(MODEL, x, show_progress=False).ntk)
-    exact, t_eigh = _timed(lambda: np.linalg.eigvalsh(K)[::-1])
+    K, t_kernel = timed(lambda: nf.kernels(MODEL, x, show_progress=False).ntk)
+    exact, t_eigh = timed(lambda: np.linalg.eigvalsh(K)[::-1])
     del K
-    e, t_top = _timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, show_progress=False))
-    K, t_kernel2 = _timed(lambda: nf.kernels(MODEL, x, show_progress=False).ntk)
+    e, t_top = timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, show_progress=False))
+    K, t_kernel2 = timed(lambda: nf.kernels(MODEL, x, show_progress=False).ntk)
     y, ridge = _target(x)[:, None], RIDGE * float(exact[0])
-    alpha, t_solve = _timed(lambda: np.linalg.solve(K + ridge * np.eye(n), y))
+    alpha, t_solve = timed(lambda: np.linalg.solve(K + ridge * np.eye(n), y))
     del K
-    plain, t_plain = _timed(lambda: nf.regress_points(MODEL, x, y, ridge=ridge, max_iter=1000, show_progress=False))
-    deflated, t_deflated = _timed(lambda: nf.regress_points(MODEL, x, y, ridge=ridge, eigenpairs=(e.values, e.vectors),
+    plain, t_plain = timed(lambda: nf.regress_points(MODEL, x, y, ridge=ridge, max_iter=1000, show_progress=False))
+    deflated, t_deflated = timed(lambda: nf.regress_points(MODEL, x, y, ridge=ridge, eigenpairs=(e.values, e.vectors),
                                                             max_iter=1000, show_progress=False))
 
     def error(r):
@@ -113,7 +107,7 @@ def main(argv=None):
     if args.worker is not None:
         args.worker.write_text(json.dumps(large(args.large, args.top)))
         return
-    result = {"machine": _machine(), "model": DESCRIPTION, "points": "uniform on [-1, 1]^2, seed 0"}
+    result = {"machine": machine(), "model": DESCRIPTION, "points": "uniform on [-1, 1]^2, seed 0"}
     if args.dense > 0:
         result["dense"] = d = dense(args.dense, args.top)
         _print_dense(d, args.top)
@@ -127,12 +121,6 @@ def main(argv=None):
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
 
-
-def _machine() -> str:
-    import jax
-    device = jax.devices()[0]
-    return (f"{platform.node()} ({platform.processor() or platform.machine()}), {platform.python_version()}, "
-            f"jax {jax.__version__} on {device.platform}: {device.device_kind}")
 
 
 def _print_dense(d: dict, top: int) -> None:

@@ -7,33 +7,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import time
 from pathlib import Path
 
 import numpy as np
 
 import ntk_fourier as nf
+from analysis.common import machine, timed
 
-
-def _timed(fn):
-    start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
 
 
 def run(dense: int = 64, large: int = 512, top: int = 100) -> dict:
     model = nf.Model(mapping=nf.Mapping("gaussian", sigma=10.0, features=256), depth=4)
     shape = (dense, dense)
     nf.kernels(model, nf.grid((4, 4)), show_progress=False)  # compile outside the timings
-    K, t_kernel = _timed(lambda: nf.kernels(model, nf.grid(shape), show_progress=False).ntk)
-    exact, t_eigh = _timed(lambda: np.linalg.eigvalsh(K)[::-1])
-    fft, t_fft = _timed(lambda: nf.grid_spectrum(model, shape, show_progress=False))  # includes its dense check
-    (lam, _, _), t_top = _timed(lambda: nf.top_eigenpairs(model, shape, top, show_progress=False))
-    big_fft, t_big_fft = _timed(lambda: nf.grid_spectrum(model, (large, large), show_progress=False))
-    (big_top, _, _), t_big_top = _timed(lambda: nf.top_eigenpairs(model, (large, large), top, show_progress=False))
+    K, t_kernel = timed(lambda: nf.kernels(model, nf.grid(shape), show_progress=False).ntk)
+    exact, t_eigh = timed(lambda: np.linalg.eigvalsh(K)[::-1])
+    fft, t_fft = timed(lambda: nf.grid_spectrum(model, shape, show_progress=False))  # includes its dense check
+    (lam, _, _), t_top = timed(lambda: nf.top_eigenpairs(model, shape, top, show_progress=False))
+    big_fft, t_big_fft = timed(lambda: nf.grid_spectrum(model, (large, large), show_progress=False))
+    (big_top, _, _), t_big_top = timed(lambda: nf.top_eigenpairs(model, (large, large), top, show_progress=False))
     result = {
-        "machine": f"{platform.node()} ({platform.processor() or platform.machine()}), {platform.python_version()}",
+        "machine": machine(),
         "model": "gaussian sigma 10, 256 features, 4 hidden ReLU layers (ntk)",
         "dense_grid": dense, "dense_kernel_s": t_kernel, "dense_eigh_s": t_eigh,
         "fft_full_spectrum_s_incl_dense_check": t_fft, "fft_circulant_error": fft.approx_error,

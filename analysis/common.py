@@ -1,5 +1,9 @@
-"""Settings shared by the gallery's analyses: the 1D data, step grid, learning rate and network sizes."""
+"""Settings shared by the analyses: the gallery's 1D data, step grid, learning rate and network sizes; the
+benchmarks' timer and machine description."""
 from __future__ import annotations
+
+import platform
+import time
 
 import numpy as np
 
@@ -26,3 +30,18 @@ def steps(quick: bool) -> list[int]:
 
 def width(quick: bool) -> int:
     return 64 if quick else 1024
+
+
+def timed(fn):
+    """(fn(), seconds it took)."""
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def machine() -> str:
+    """Host, processor, Python, and the JAX device the benchmarks ran on."""
+    import jax
+    device = jax.devices()[0]
+    return (f"{platform.node()} ({platform.processor() or platform.machine()}), {platform.python_version()}, "
+            f"jax {jax.__version__} on {device.platform}: {device.device_kind}")

@@ -63,13 +63,13 @@ def block_lanczos(apply: Callable[[np.ndarray], np.ndarray], n: int, k: int, *, 
         raise InputError(f"block must be positive, got {block}")
     b = min(b, n)
     Q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((n, b)))
-    basis, alphas, betas = [Q], [], []
-    previous = None
+    basis, alphas, betas = [Q], [], []  # K Q_j = Q_{j-1} B_{j-1}^T + Q_j A_j + Q_{j+1} B_j
     for passes in range(1, max_passes + 1):
+        Q = basis[-1]
         W = apply(Q)
         A = Q.T @ W
         alphas.append((A + A.T) / 2)
-        W = W - Q @ alphas[-1] - (previous[0] @ previous[1].T if previous is not None else 0.0)
+        W = W - Q @ alphas[-1] - (basis[-2] @ betas[-1].T if betas else 0.0)
         W = _project_out(W, basis)
         theta, Y = np.linalg.eigh(_tridiagonal(alphas, betas))
         theta, Y = theta[::-1][:k], Y[:, ::-1][:, :k]
@@ -80,11 +80,9 @@ def block_lanczos(apply: Callable[[np.ndarray], np.ndarray], n: int, k: int, *, 
         if np.all(residuals <= tol * scale) or passes == max_passes or n - b * len(basis) < b:
             break
         Q_next, B = np.linalg.qr(W)
-        previous = (Q, B)
         basis.append(Q_next)
         betas.append(B)
-        Q = Q_next
     vectors = np.zeros((n, k))
-    for i, block_q in enumerate(basis[:len(alphas)]):
+    for i, block_q in enumerate(basis):
         vectors += block_q @ Y[i * b:(i + 1) * b]
     return Eigenpairs(values=theta, vectors=vectors, residuals=residuals, passes=passes)
