@@ -19,6 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import ntk_fourier as nf
+from analysis.common import machine
 
 
 def matmul_flops(size: int = 2048, repeats: int = 10) -> float:
@@ -75,7 +76,7 @@ def run(seeds: int = 8, width: int = 512, steps: int = 200, n: int = 256) -> dic
     run_ = nf.train(model, x, y, x[:2], y[:2], lr=lr, steps=[0, steps], seeds=seeds, show_progress=False)
     total_flops = step_flops(model, n, 2 * 256) * steps * seeds
     torch_s = torch_loop(model, x, y, seeds, steps, lr)
-    return {"seeds": seeds, "width": width, "depth": model.depth, "points": n, "steps": steps,
+    return {"machine": machine(), "seeds": seeds, "width": width, "depth": model.depth, "points": n, "steps": steps,
             "matmul_gflops": peak / 1e9, "ensemble_seconds": run_.seconds,
             "ensemble_gflops": total_flops / run_.seconds / 1e9, "fraction_of_matmul": total_flops / run_.seconds / peak,
             "torch_loop_seconds": torch_s,
