@@ -65,14 +65,14 @@ def large(n: int, top: int) -> dict:
             "peak_rss_gb_end": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}
 
 
-def dense(n: int, top: int) -> dict:
+def dense(n: int, top: int, engine: str) -> dict:
     x = _points(n)
-    nf.kernels(MODEL, x[:64], show_progress=False)  # compile outside the timings
-    K, t_kernel = timed(lambda: nf.kernels(MODEL, x, show_progress=False).ntk)
+    nf.kernels(MODEL, x[:64], engine=engine, show_progress=False)  # compile outside the timings
+    K, t_kernel = timed(lambda: nf.kernels(MODEL, x, engine=engine, show_progress=False).ntk)
     exact, t_eigh = timed(lambda: np.linalg.eigvalsh(K)[::-1])
     del K
     e, t_top = timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, show_progress=False))
-    K, t_kernel2 = timed(lambda: nf.kernels(MODEL, x, show_progress=False).ntk)
+    K, t_kernel2 = timed(lambda: nf.kernels(MODEL, x, engine=engine, show_progress=False).ntk)
     y, ridge = _target(x)[:, None], RIDGE * float(exact[0])
     alpha, t_solve = timed(lambda: np.linalg.solve(K + ridge * np.eye(n), y))
     del K
@@ -88,7 +88,7 @@ def dense(n: int, top: int) -> dict:
                   "deflated_cg_s_incl_top_k": t_deflated + t_top, "deflated_cg_iterations": deflated.iterations,
                   "deflated_cg_alpha_relative_error": error(deflated),
                   "ratio_cg_iterations_plain_over_deflated": plain.iterations / deflated.iterations}
-    return {"n": n, "top_k": top, "nt_kernel_s": t_kernel, "eigvalsh_s": t_eigh,
+    return {"n": n, "top_k": top, "dense_engine": engine, "nt_kernel_s": t_kernel, "eigvalsh_s": t_eigh,
             "matrix_free_s": t_top, "passes": e.passes, "matrix_free_s_per_pass": t_top / e.passes,
             "max_relative_error_vs_eigvalsh": float(np.max(np.abs(e.values - exact[:top]) / exact[:top])),
             "ratio_dense_over_matrix_free": (t_kernel + t_eigh) / t_top,
@@ -98,8 +98,9 @@ def dense(n: int, top: int) -> dict:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks/points.json"))
-    parser.add_argument("--dense", type=int, default=8192, help="0: skip the dense comparison (it needs "
-                        "neural-tangents, which a GPU machine's JAX lacks)")
+    parser.add_argument("--dense", type=int, default=8192, help="points of the dense comparison (0: skip)")
+    parser.add_argument("--dense-engine", default="neural-tangents", choices=nf.ENGINES,
+                        help="engine of the dense kernel (default neural-tangents: run in the reference environment)")
     parser.add_argument("--large", type=int, default=65536)
     parser.add_argument("--top", type=int, default=100)
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)  # internal: run `large` and write here
@@ -109,7 +110,7 @@ def main(argv=None):
         return
     result = {"machine": machine(), "model": DESCRIPTION, "points": "uniform on [-1, 1]^2, seed 0"}
     if args.dense > 0:
-        result["dense"] = d = dense(args.dense, args.top)
+        result["dense"] = d = dense(args.dense, args.top, args.dense_engine)
         _print_dense(d, args.top)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "large.json"
@@ -124,13 +125,13 @@ def main(argv=None):
 
 
 def _print_dense(d: dict, top: int) -> None:
-    print(f"dense {d['n']} points: neural-tangents kernel {d['nt_kernel_s']:.2f} s + eigvalsh {d['eigvalsh_s']:.2f} "
+    print(f"dense {d['n']} points: {d['dense_engine']} kernel {d['nt_kernel_s']:.2f} s + eigvalsh {d['eigvalsh_s']:.2f} "
           f"s; matrix-free top-{top} {d['matrix_free_s']:.2f} s in {d['passes']} passes (one pass, kernel "
-          f"tiles + products: {d['ratio_nt_kernel_over_one_pass']:.1f}x faster than the neural-tangents kernel) "
+          f"tiles + products: {d['ratio_nt_kernel_over_one_pass']:.1f}x faster than the dense kernel) "
           f"({d['ratio_dense_over_matrix_free']:.1f}x faster, max relative error "
           f"{d['max_relative_error_vs_eigvalsh']:.1e})", flush=True)
     g = d["regression"]
-    print(f"kernel regression at {d['n']} points (ridge {RIDGE:g} lambda_max): dense (neural-tangents kernel + "
+    print(f"kernel regression at {d['n']} points (ridge {RIDGE:g} lambda_max): dense ({d['dense_engine']} kernel + "
           f"LAPACK solve) {g['dense_kernel_plus_solve_s']:.1f} s; CG {g['cg_s']:.1f} s ({g['cg_iterations']} "
           f"iterations, error {g['cg_alpha_relative_error']:.1e}); CG deflating the top {top} "
           f"{g['deflated_cg_s_incl_top_k']:.1f} s incl. the eigenpairs ({g['deflated_cg_iterations']} iterations, "

@@ -42,7 +42,7 @@ def run(out: Path, widths, seeds: int, depth: int, steps, show_progress: bool = 
                                     show_progress=show_progress)
         config = {"model": model, "lr": lr, "seeds": seeds, "widths": list(widths), "steps": list(steps),
                   "data": "one_over_f(n=256, stride=8, seed=0)"}
-        table[name] = {**nf.write_report(comparison, out / name, config), "lr": lr,
+        table[name] = {**nf.report.write(comparison, out / name, config), "lr": lr,
                        "seconds": time.perf_counter() - start}
         print(f"{name}: deviation {np.round(table[name]['deviation'], 4)} slope {table[name]['slope']:.3f} "
               f"({table[name]['seconds']:.0f} s)", flush=True)

@@ -20,25 +20,25 @@ def run(out: Path, size: int, steps: int, seeds: int, natural=NATURAL, text=TEXT
     table = {}
     for group, names in (("natural", natural), ("text", text)):
         for name in names:
-            image = nf.builtin_image(name, size)
-            fits = [nf.fit_image(image, m, steps=steps, seeds=seeds, text=group == "text")
-                    for m in nf.IMAGE_MAPPINGS]
-            nf.montage(nf.image_tiles(image, fits), out / f"{name}.png")
+            image = nf.images.builtin(name, size)
+            fits = [nf.images.fit(image, m, steps=steps, seeds=seeds, text=group == "text")
+                    for m in nf.images.MAPPINGS]
+            nf.images.montage(nf.images.tiles(image, fits), out / f"{name}.png")
             table[name] = {"group": group, **{f.mapping: f.psnr_test.tolist() for f in fits}}
             print(name, {f.mapping: round(float(f.psnr_test.mean()), 2) for f in fits}, flush=True)
     lines = [f"# Image regression: test PSNR (dB), {size} x {size} images, {steps} Adam steps, {seeds} seed(s)", "",
              "Train on pixels [::2, ::2], test on [1::2, 1::2]. Ours: mean +- std over images and seeds; "
              "paper: Tancik et al. 2020, Table 1 (512 x 512 images).", "",
-             "| images | " + " | ".join(nf.IMAGE_MAPPINGS) + " |", "|---|" + "---|" * len(nf.IMAGE_MAPPINGS)]
+             "| images | " + " | ".join(nf.images.MAPPINGS) + " |", "|---|" + "---|" * len(nf.images.MAPPINGS)]
     for group in ("natural", "text"):
         cells = []
-        for m in nf.IMAGE_MAPPINGS:
+        for m in nf.images.MAPPINGS:
             values = np.concatenate([table[n][m] for n in table if table[n]["group"] == group])
             cells.append(f"{values.mean():.2f} +- {values.std():.2f}")
         lines.append(f"| {group} (ours, {size} px) | " + " | ".join(cells) + " |")
-        paper = nf.PAPER_PSNR[group]
+        paper = nf.images.PAPER_PSNR[group]
         lines.append(f"| {group} (paper, 512 px) | " + " | ".join(
-            f"{paper[m]:.2f}" if m in paper else "-" for m in nf.IMAGE_MAPPINGS) + " |")
+            f"{paper[m]:.2f}" if m in paper else "-" for m in nf.images.MAPPINGS) + " |")
     lines += ["", *[f"![{n}]({n}.png)" for n in table]]
     (out / "table.md").write_text("\n".join(lines) + "\n")
     (out / "table.json").write_text(json.dumps({"size": size, "steps": steps, "seeds": seeds, "psnr_test": table},

@@ -1,7 +1,6 @@
 """Figure: eigenvalue decay vs harmonic degree on the circle / sphere, with theoretical slopes."""
 from __future__ import annotations
 
-import numpy as np
 
 from figures import style
 

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ntk_fourier import results
+from ntk_fourier import files, results
 from ntk_fourier.errors import InputError
-from ntk_fourier.progress import status
-from ntk_fourier.model import ACTIVATIONS, INITS, MAPPING_KINDS, PARAMETERIZATIONS, Mapping, Model, siren_model
+from ntk_fourier.steps import parse_steps
+from ntk_fourier.kernel.engine import ENGINES
+from ntk_fourier.model import ACTIVATIONS, INITS, MAPPING_KINDS, PARAMETERIZATIONS, Model, siren_model
 
 MODEL_KEYS = {  # option name -> (type, help)
     "mapping": (str, f"input mapping: {', '.join(MAPPING_KINDS)} (default gaussian)"),
@@ -105,151 +106,10 @@ def model_from_args(args: argparse.Namespace) -> Model:
     return base.replace(mapping=mapping, **settings)
 
 
-def _open(path: Path, what: str):
-    """``numpy.load`` (no pickles) with one-line errors: an array (.npy) or an open archive (.npz)."""
-    try:
-        return np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise InputError(f"{what} file {path} does not exist")
-    except (OSError, ValueError) as err:
-        raise InputError(f"cannot read {what} file {path} as a NumPy .npy/.npz file: {err}")
-
-
-def _load_array(path: Path, what: str) -> np.ndarray:
-    arr = _open(path, what)
-    if isinstance(arr, np.lib.npyio.NpzFile):
-        arr.close()
-        raise InputError(f"{what} file {path} is an .npz archive; save the points with numpy.save as .npy")
-    return _numeric(arr, f"{what} file {path}")
-
-
-def _numeric(arr: np.ndarray, what: str) -> np.ndarray:
-    if arr.dtype.kind not in "iuf":
-        raise InputError(f"{what} must hold real numbers, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if arr.size == 0:
-        raise InputError(f"{what} is empty")
-    if not np.all(np.isfinite(arr)):
-        raise InputError(f"{what} contains NaN or infinite values")
-    return arr
-
-
-def _points(arr: np.ndarray, what: str) -> np.ndarray:
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2 or not 1 <= arr.shape[1] <= 3:
-        raise InputError(f"{what} must have shape (n,) or (n, d) with d in 1..3, got {arr.shape}")
-    return arr
-
-
-def _load_npz(path: Path, keys: tuple[str, ...], what: str) -> dict[str, np.ndarray]:
-    """The arrays ``keys`` of an .npz archive, as finite float64; one-line errors for every way this can fail."""
-    archive = _open(path, what)
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise InputError(f"{what} file {path} must be an .npz archive with {', '.join(keys)}")
-    with archive:
-        missing = [k for k in keys if k not in archive.files]
-        if missing:
-            raise InputError(f"{what} file {path} lacks {', '.join(missing)}; it needs {', '.join(keys)}")
-        return {k: _numeric(archive[k], f"{k} in {path}") for k in keys}
-
-
-def _load_data(path: Path) -> dict[str, np.ndarray]:
-    data = _load_npz(path, ("x_train", "y_train", "x_test", "y_test"), "data")
-    data["x_train"], data["x_test"] = _points(data["x_train"], "x_train"), _points(data["x_test"], "x_test")
-    for part in ("train", "test"):
-        x, y = data[f"x_{part}"], data[f"y_{part}"]
-        if y.ndim not in (1, 2) or y.shape[0] != x.shape[0]:
-            raise InputError(f"y_{part} must have shape ({x.shape[0]},) or ({x.shape[0]}, outputs) to match "
-                             f"x_{part}, got {y.shape}")
-    if data["x_train"].shape[1] != data["x_test"].shape[1]:
-        raise InputError("x_train and x_test have different numbers of coordinates")
-    if data["y_train"].shape[1:] != data["y_test"].shape[1:]:
-        raise InputError("y_train and y_test have different numbers of outputs")
-    return data
-
-
-def parse_steps(text: str, flow: bool = False) -> np.ndarray:
-    """``"0,10,100"`` or ``"log:1:1000:20"`` (20 log-spaced integer steps from 1 to 1000, with 0 prepended)."""
-    try:
-        if text.startswith("log:"):
-            lo, hi, num = (float(v) for v in text[4:].split(":"))
-            if not (0 < lo <= hi and num >= 1 and num == int(num)):
-                raise ValueError
-            values = np.geomspace(lo, hi, int(num))
-            values = np.concatenate([[0.0], values if flow else np.unique(np.rint(values))])
-        else:
-            values = np.array([float(v) for v in text.split(",")])
-    except ValueError:
-        raise InputError(f"malformed step list {text!r}: write e.g. 0,10,100 or log:1:1000:20")
-    if values.size == 0 or not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise InputError(f"malformed step list {text!r}: steps must be non-negative numbers")
-    if np.any(np.diff(values) < 0):
-        raise InputError(f"malformed step list {text!r}: steps must be in increasing order")
-    if not flow and not np.all(values == np.rint(values)):
-        raise InputError(f"step list {text!r} has non-integer steps; gradient descent counts whole steps "
-                         "(use --flow for continuous time)")
-    return values
-
-
 def _out_path(path: Path) -> Path:
     if path.suffix != ".npz":
         raise InputError(f"output file {path} must end in .npz")
     return path
-
-
-def _cmd_kernel(args, model):
-    from ntk_fourier.analytic import kernels
-    x1 = _points(_load_array(args.x, "--x"), "--x")
-    x2 = None if args.x2 is None else _points(_load_array(args.x2, "--x2"), "--x2")
-    if x2 is not None and x2.shape[1] != x1.shape[1]:
-        raise InputError(f"--x has {x1.shape[1]} coordinates per point but --x2 has {x2.shape[1]}")
-    k = kernels(model, x1, x2, show_progress=not args.quiet)
-    return {"ntk": k.ntk, "nngp": k.nngp}, f"ntk and nngp of shape {k.ntk.shape}", {}
-
-
-def _cmd_spectrum(args, model):
-    from ntk_fourier import spectra
-    from ntk_fourier.analytic import kernels
-    sources = [s for s in (args.grid, args.x, args.harmonic) if s is not None]
-    if len(sources) != 1:
-        raise InputError("give exactly one of --grid N[xN[xN]], --x X.npy or --harmonic 2|3")
-    if args.harmonic is not None and args.top is not None:
-        raise InputError("--top works with --grid or --x, not --harmonic")
-    if args.grid is not None and args.top is not None:  # exact top-K, matrix-free
-        lam, _, freqs = spectra.top_eigenpairs(model, args.grid, args.top, which=args.kernel,
-                                               show_progress=not args.quiet)
-        return ({"eigenvalues": lam, "frequencies": freqs},
-                f"exact top {args.top} eigenvalues (matrix-free Lanczos, Toeplitz products by FFT)",
-                {"method": "lanczos-toeplitz", "grid": args.grid, "top": args.top})
-    if args.grid is not None:
-        s = spectra.grid_spectrum(model, args.grid, which=args.kernel, show_progress=not args.quiet)
-        arrays = {"eigenvalues": s.eigenvalues, "frequencies": s.frequencies}
-        return arrays, s.describe(), {"method": s.method, "approx_error": s.approx_error, "grid": args.grid}
-    if args.harmonic is not None:
-        if args.harmonic not in (2, 3):
-            raise InputError(f"--harmonic must be 2 (circle) or 3 (sphere), got {args.harmonic}")
-        deg, lam, mult = spectra.harmonic_spectrum(model, args.harmonic, args.max_degree, which=args.kernel)
-        return ({"degrees": deg, "eigenvalues": lam, "multiplicities": mult},
-                "eigenvalues per harmonic degree (uniform probability measure)", {"method": "funk-hecke"})
-    x = _points(_load_array(args.x, "--x"), "--x")
-    if args.top is not None:  # top-K on arbitrary points: block Lanczos, kernel computed in tiles
-        e = spectra.top_eigenpairs_points(model, x, args.top, which=args.kernel, show_progress=not args.quiet)
-        arrays = {"eigenvalues": e.values, "residuals": e.residuals, **({"eigenvectors": e.vectors}
-                                                                        if args.vectors else {})}
-        worst = float(np.max(e.residuals / e.values))
-        return (arrays, f"top {args.top} eigenvalues of {len(x)} points (matrix-free block Lanczos, {e.passes} "
-                f"passes over the kernel; largest residual / eigenvalue {worst:.1e})",
-                {"method": "block-lanczos-tiled", "top": args.top, "passes": e.passes,
-                 "max_relative_residual": worst})
-    if len(x) > spectra.DENSE_LIMIT:
-        raise InputError(f"--x has {len(x)} points; dense spectra are limited to {spectra.DENSE_LIMIT}: add --top K "
-                         "for the top K eigenpairs, matrix-free")
-    K = getattr(kernels(model, x, show_progress=not args.quiet), args.kernel)
-    status(f"dense eigendecomposition of {len(x)} x {len(x)}", not args.quiet and len(x) > 2048)
-    lam, vecs = spectra.dense_spectrum(K)
-    arrays = {"eigenvalues": lam, **({"eigenvectors": vecs} if args.vectors else {})}
-    return arrays, f"dense eigendecomposition of {len(x)} points", {"method": "dense"}
 
 
 def _positive(value: float, name: str) -> float:
@@ -264,62 +124,113 @@ def _count(value: int, name: str) -> int:
     return value
 
 
+def _squeeze(y: np.ndarray):
+    """Drop the output axis of results for 1D targets (as the data had it)."""
+    return (lambda a: a[..., 0]) if y.ndim == 1 else (lambda a: a)
+
+
+def _cmd_kernel(args, model):
+    from ntk_fourier.kernel import kernels
+    x1 = files.points(files.load_array(args.x, "--x"), "--x")
+    x2 = None if args.x2 is None else files.points(files.load_array(args.x2, "--x2"), "--x2")
+    if x2 is not None and x2.shape[1] != x1.shape[1]:
+        raise InputError(f"--x has {x1.shape[1]} coordinates per point but --x2 has {x2.shape[1]}")
+    k = kernels(model, x1, x2, engine=args.engine, show_progress=not args.quiet)
+    return {"ntk": k.ntk, "nngp": k.nngp}, f"ntk and nngp of shape {k.ntk.shape}", {"engine": args.engine}
+
+
+def _cmd_spectrum(args, model):
+    from ntk_fourier.kernel import spectra
+    sources = [s for s in (args.grid, args.x, args.harmonic) if s is not None]
+    if len(sources) != 1:
+        raise InputError("give exactly one of --grid N[xN[xN]], --x X.npy or --harmonic 2|3")
+    if args.harmonic is not None and args.top is not None:
+        raise InputError("--top works with --grid or --x, not --harmonic")
+    quiet, engine = args.quiet, args.engine
+    if args.grid is not None and args.top is not None:  # exact top-K, matrix-free
+        lam, _, freqs = spectra.top_eigenpairs(model, args.grid, args.top, which=args.kernel,
+                                               show_progress=not quiet, engine=engine)
+        return ({"eigenvalues": lam, "frequencies": freqs},
+                f"exact top {args.top} eigenvalues (matrix-free Lanczos, Toeplitz products by FFT)",
+                {"method": "lanczos-toeplitz", "grid": args.grid, "top": args.top, "engine": engine})
+    if args.grid is not None:
+        s = spectra.grid_spectrum(model, args.grid, which=args.kernel, show_progress=not quiet, engine=engine)
+        return ({"eigenvalues": s.eigenvalues, "frequencies": s.frequencies}, s.describe(),
+                {"method": s.method, "approx_error": s.approx_error, "grid": args.grid, "engine": engine})
+    if args.harmonic is not None:
+        if args.harmonic not in (2, 3):
+            raise InputError(f"--harmonic must be 2 (circle) or 3 (sphere), got {args.harmonic}")
+        deg, lam, mult = spectra.harmonic_spectrum(model, args.harmonic, args.max_degree, which=args.kernel,
+                                                   engine=engine)
+        return ({"degrees": deg, "eigenvalues": lam, "multiplicities": mult},
+                "eigenvalues per harmonic degree (uniform probability measure)",
+                {"method": "funk-hecke", "engine": engine})
+    x = files.points(files.load_array(args.x, "--x"), "--x")
+    if args.top is not None:  # top-K on arbitrary points: block Lanczos, kernel computed in tiles
+        e = spectra.top_eigenpairs_points(model, x, args.top, which=args.kernel, show_progress=not quiet,
+                                          engine=engine)
+        worst = float(np.max(e.residuals / e.values))
+        arrays = {"eigenvalues": e.values, "residuals": e.residuals, **({"eigenvectors": e.vectors}
+                                                                        if args.vectors else {})}
+        return (arrays, f"top {args.top} eigenvalues of {len(x)} points (matrix-free block Lanczos, {e.passes} "
+                f"passes over the kernel; largest residual / eigenvalue {worst:.1e})",
+                {"method": "block-lanczos-tiled", "top": args.top, "passes": e.passes,
+                 "max_relative_residual": worst, "engine": engine})
+    lam, vecs = spectra.points_spectrum(model, x, which=args.kernel, engine=engine, show_progress=not quiet)
+    arrays = {"eigenvalues": lam, **({"eigenvectors": vecs} if args.vectors else {})}
+    return arrays, f"dense eigendecomposition of {len(x)} points", {"method": "dense", "engine": engine}
+
+
 def _cmd_predict(args, model):
-    from ntk_fourier.dynamics import predict
-    from ntk_fourier.analytic import kernel_diagonal, kernels
-    data = _load_data(args.data)
+    from ntk_fourier.kernel.dynamics import predict_model
+    data = files.load_data(args.data)
     _positive(args.lr, "--lr")
     steps = parse_steps(args.steps, args.flow)
-    f0 = {} if args.f0 is None else _load_npz(args.f0, ("f_train", "f_test"), "--f0")
+    f0 = {} if args.f0 is None else files.load_npz(args.f0, ("f_train", "f_test"), "--f0")
     for key, part in (("f_train", "y_train"), ("f_test", "y_test")):
         if key in f0 and f0[key].size != data[part].size:
             raise InputError(f"{key} in {args.f0} has {f0[key].size} values but {part} has {data[part].size}")
-    quiet = args.quiet
-    k_train = kernels(model, data["x_train"], show_progress=not quiet)
-    k_test = kernels(model, data["x_test"], data["x_train"], show_progress=not quiet)
-    ensemble = not f0
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        p = predict(k_train.ntk, data["y_train"], lr=args.lr, steps=steps, ntk_test=k_test.ntk,
-                    y_test=data["y_test"], f0_train=f0.get("f_train"), f0_test=f0.get("f_test"), flow=args.flow,
-                    nngp_train=k_train.nngp if ensemble else None, nngp_test=k_test.nngp if ensemble else None,
-                    nngp_test_diag=kernel_diagonal(model, data["x_test"]).nngp if ensemble else None)
+        p = predict_model(model, data, lr=args.lr, steps=steps, flow=args.flow, f0_train=f0.get("f_train"),
+                          f0_test=f0.get("f_test"), engine=args.engine, show_progress=not args.quiet)
     for w in caught:
         print(f"ntk-fourier: warning: {w.message}", file=sys.stderr)
-    squeeze = (lambda a: a[..., 0]) if data["y_train"].ndim == 1 else (lambda a: a)  # noqa: E731
+    squeeze = _squeeze(data["y_train"])
     arrays = {"steps": p.steps, "mse_train": p.mse_train, "mse_test": p.mse_test, "f_train": squeeze(p.f_train),
               "f_test": squeeze(p.f_test), "mode_residuals": squeeze(p.mode_residuals),
               "eigenvalues": p.eigenvalues, "max_stable_lr": np.float64(p.max_stable_lr)}
-    if ensemble:
+    if not f0:
         arrays.update(var_train=p.var_train, var_test=p.var_test)
     summary = (f"train MSE {p.mse_train[0]:.4g} -> {p.mse_train[-1]:.4g}, test MSE {p.mse_test[0]:.4g} -> "
                f"{p.mse_test[-1]:.4g} over steps {steps[0]:g}..{steps[-1]:g} (max stable lr {p.max_stable_lr:.4g})")
-    return arrays, summary, {"lr": args.lr, "flow": args.flow, "start": "zero (ensemble mean)" if ensemble
-                             else f"f0 from {args.f0}", "data": str(args.data)}
+    return arrays, summary, {"lr": args.lr, "flow": args.flow, "start": "zero (ensemble mean)" if not f0
+                             else f"f0 from {args.f0}", "data": str(args.data), "engine": args.engine}
 
 
 def _cmd_regress(args, model):
-    from ntk_fourier.regression import regress_points
-    from ntk_fourier.spectra import top_eigenpairs_points
-    data = _load_data(args.data)
+    from ntk_fourier.kernel.regression import regress_points
+    from ntk_fourier.kernel.spectra import top_eigenpairs_points
+    data = files.load_data(args.data)
     if not (args.ridge >= 0 and np.isfinite(args.ridge)):
         raise InputError(f"--ridge must be a non-negative number, got {args.ridge}")
     eig = None
     if args.precondition:
         e = top_eigenpairs_points(model, data["x_train"], _count(args.precondition, "--precondition"),
-                                  which=args.kernel, show_progress=not args.quiet)
+                                  which=args.kernel, show_progress=not args.quiet, engine=args.engine)
         eig = (e.values, e.vectors)
     r = regress_points(model, data["x_train"], data["y_train"], x_test=data["x_test"], y_test=data["y_test"],
                        ridge=args.ridge, which=args.kernel, eigenpairs=eig, tol=_positive(args.tol, "--tol"),
-                       max_iter=_count(args.max_iter, "--max-iter"), show_progress=not args.quiet)
-    squeeze = (lambda a: a[..., 0]) if data["y_train"].ndim == 1 else (lambda a: a)  # noqa: E731
+                       max_iter=_count(args.max_iter, "--max-iter"), engine=args.engine,
+                       show_progress=not args.quiet)
+    squeeze = _squeeze(data["y_train"])
     arrays = {"alpha": squeeze(r.alpha), "f_train": squeeze(r.f_train), "f_test": squeeze(r.f_test),
               "mse_test": np.float64(r.mse_test), "relative_residuals": r.relative_residuals}
     state = "converged" if r.converged else f"NOT converged (tolerance {args.tol:g}; raise --max-iter)"
     summary = (f"test MSE {r.mse_test:.4g}; conjugate gradients {state} in {r.iterations} iterations, largest "
                f"relative residual {np.max(r.relative_residuals):.1e}")
     return arrays, summary, {"ridge": args.ridge, "iterations": r.iterations, "converged": r.converged,
-                             "precondition_top_k": args.precondition, "data": str(args.data)}
+                             "precondition_top_k": args.precondition, "data": str(args.data), "engine": args.engine}
 
 
 def _cmd_data(args, model):
@@ -331,145 +242,73 @@ def _cmd_data(args, model):
 
 
 def _cmd_train(args, model):
-    from ntk_fourier.train import train
-    data = _load_data(args.data)
+    from ntk_fourier.compare import mode_residuals
+    from ntk_fourier.network import train
+    data = files.load_data(args.data)
     lr = _positive(args.lr, "--lr")
     steps = parse_steps(args.steps)
     n = len(data["x_train"])
-    ntk = None if args.kernel is None else _load_npz(args.kernel, ("ntk",), "--kernel")["ntk"]
+    ntk = None if args.kernel is None else files.load_npz(args.kernel, ("ntk",), "--kernel")["ntk"]
     if ntk is not None and ntk.shape != (n, n):
         raise InputError(f"--kernel ntk has shape {ntk.shape}; it must be the ({n}, {n}) NTK of x_train")
     run = train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr, steps=steps,
                 seeds=_count(args.seeds, "--seeds"), seed=model.mapping.seed, optimizer=args.optimizer,
                 record_ntk=args.record_ntk, dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
                 show_progress=not args.quiet)
-    arrays = {k: v for k, v in run._asdict().items() if isinstance(v, np.ndarray)}  # as `train.save_run`
-    if ntk is not None:  # analytic NTK on the training points, computed where neural-tangents runs
-        lam, V = np.linalg.eigh(ntk)
-        y = data["y_train"].reshape(n, -1)
-        arrays["mode_residuals"] = np.einsum("ij,tsjk->tsik", V[:, ::-1].T, run.f_train - y)
-        arrays["eigenvalues"] = lam[::-1]
-    summary = (f"{args.seeds} seed(s), width {model.width}: train MSE {run.mse_train[0].mean():.4g} -> "
-               f"{run.mse_train[-1].mean():.4g}, test MSE {run.mse_test[0].mean():.4g} -> "
-               f"{run.mse_test[-1].mean():.4g} ({run.seconds:.1f} s training)")
+    arrays = {k: v for k, v in run._asdict().items() if isinstance(v, np.ndarray)}  # as `save_run`
+    if ntk is not None:  # analytic NTK on the training points (e.g. computed on another machine)
+        arrays["mode_residuals"], arrays["eigenvalues"] = mode_residuals(ntk, run.f_train, data["y_train"])
+    summary = (f"{args.seeds} seed(s), width {model.width}, {args.dtype}: train MSE {run.mse_train[0].mean():.4g} -> {run.mse_train[-1].mean():.4g}, test MSE "
+               f"{run.mse_test[0].mean():.4g} -> {run.mse_test[-1].mean():.4g} ({run.seconds:.1f} s training)")
     return arrays, summary, {"lr": lr, "optimizer": args.optimizer, "seeds": args.seeds, "data": str(args.data),
                              "dtype": args.dtype, "timings_train": {"train_s": run.seconds,
                                                                    "first_segment_s": run.compile_seconds}}
 
 
-def _parse_widths(text: str) -> list[int]:
-    try:
-        widths = [int(w) for w in text.split(",")]
-    except ValueError:
-        raise InputError(f"malformed width list {text!r}: write e.g. 256,1024,4096")
-    if not widths or min(widths) < 1 or len(set(widths)) != len(widths):
-        raise InputError(f"malformed width list {text!r}: distinct positive integers, e.g. 256,1024,4096")
-    return widths
-
-
-def _load_runs(folder: Path, widths: list[int], steps: np.ndarray):
-    """Training results made elsewhere (e.g. on a GPU): FOLDER/width_W.npz written by ``ntk-fourier train``."""
-    from ntk_fourier.train import load_run
-    runs = {}
-    for w in widths:
-        path = folder / f"width_{w}.npz"
-        if not path.is_file():
-            raise InputError(f"--runs file {path} does not exist")
-        try:
-            runs[w] = load_run(path)
-        except (OSError, ValueError) as err:
-            raise InputError(f"cannot read --runs file {path}: {err}")
-        if not np.array_equal(runs[w].steps, steps):
-            raise InputError(f"{path} was recorded at steps {runs[w].steps.tolist()}, not at --steps")
-    return runs
-
-
 def _cmd_compare(args, model):
-    from ntk_fourier import report
-    from ntk_fourier.analytic import kernels
-    from ntk_fourier.compare import cross_check
-    from ntk_fourier.dynamics import max_stable_lr
-    data = _load_data(args.data)
-    widths = _parse_widths(args.widths)
+    from ntk_fourier.compare import auto_lr, cross_check, report
+    data = files.load_data(args.data)
+    widths = files.parse_widths(args.widths)
     steps = parse_steps(args.steps)
-    if args.lr == "auto":  # half the largest stable rate of the (widest) analytic NTK
-        ntk = kernels(model.replace(width=max(widths)), data["x_train"], show_progress=False).ntk
-        lr = 0.5 * max_stable_lr(np.linalg.eigvalsh(ntk), data["y_train"].size)
+    if args.lr == "auto":
+        lr = auto_lr(model, data["x_train"], data["y_train"].size, widths, engine=args.engine)
     else:
         try:
             lr = _positive(float(args.lr), "--lr")
         except ValueError:
             raise InputError(f"--lr must be a positive number or auto, got {args.lr!r}")
-    runs = None if args.runs is None else _load_runs(args.runs, widths, steps)
+    runs = None if args.runs is None else files.load_runs(args.runs, widths, steps)
     comparison = cross_check(model, data, widths, seeds=_count(args.seeds, "--seeds"), lr=lr, steps=steps,
-                             runs=runs, seed=model.mapping.seed, show_progress=not args.quiet)
+                             runs=runs, seed=model.mapping.seed, engine=args.engine, show_progress=not args.quiet)
     config = {"model": model, "lr": lr, "seeds": args.seeds, "data": str(args.data), "widths": widths,
-              "runs": None if args.runs is None else str(args.runs)}
+              "runs": None if args.runs is None else str(args.runs), "engine": args.engine}
     numbers = report.write(comparison, args.out, config)
     table = ", ".join(f"{w}: {d:.4f}" for w, d in zip(numbers["widths"], numbers["deviation"]))
     return None, f"deviation by width {table}; slope {numbers['slope']:.3f}", {}
 
 
 def _cmd_image(args, model):
-    import json
-
-    from ntk_fourier import image_fit, images
+    from ntk_fourier import images
     if (args.image is None) == (args.builtin is None):
         raise InputError("give exactly one of --image PATH or --builtin NAME")
     size, steps = _count(args.size, "--size"), _count(args.steps, "--steps")
-    image = images.load(args.image, size) if args.image is not None else images.builtin(args.builtin, size)
     mappings = [m.strip() for m in args.mappings.split(",") if m.strip()]
-    unknown = [m for m in mappings if m not in image_fit.MAPPINGS]
+    unknown = [m for m in mappings if m not in images.MAPPINGS]
     if not mappings or unknown:
         raise InputError(f"unknown mapping(s) {', '.join(unknown) or '(none given)'} in --mappings; choose from "
-                         f"{', '.join(image_fit.MAPPINGS)}")
+                         f"{', '.join(images.MAPPINGS)}")
+
+    def load(side):  # the image at side x side pixels (the larger ones: ground truth for super-resolution)
+        return images.load(args.image, side) if args.image is not None else images.builtin(args.builtin, side)
+
     text = args.builtin is not None and args.builtin.startswith("text")
-    fits = []
-    for name in mappings:
-        fits.append(image_fit.fit(image, name, steps=steps, seeds=_count(args.seeds, "--seeds"),
-                                  seed=args.image_seed, text=text, show_progress=not args.quiet))
-        if not args.quiet:
-            print(f"{name}: test PSNR {fits[-1].psnr_test.mean():.2f} dB", file=sys.stderr, flush=True)
-    out = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    table = {f.mapping: {"psnr_train": float(f.psnr_train.mean()), "psnr_test": float(f.psnr_test.mean()),
-                         "psnr_train_std": float(f.psnr_train.std()), "psnr_test_std": float(f.psnr_test.std()),
-                         "psnr_test_per_seed": f.psnr_test.tolist(), "train_seconds": f.seconds} for f in fits}
-    if args.ntk:  # the infinite-width network's regression of the whole image, by FFT on the grid where possible
-        from ntk_fourier.grid_regression import regress
-        for name in mappings:
-            r = regress(image_fit.model_for(name, size, text)[0], image, steps=[steps, np.inf])
-            table[name].update(ntk_method=r.method, ntk_lr=r.lr, ntk_psnr_train=float(r.psnr_train[0]),
-                               ntk_psnr_test=float(r.psnr_test[0]), ntk_psnr_test_converged=float(r.psnr_test[1]))
-
-    def reference(factor):  # the same image at factor x the size: ground truth for super-resolution
-        big = size * factor
-        return images.load(args.image, big) if args.image is not None else images.builtin(args.builtin, big)
-
-    arrays = {"image": image}
-    for f in fits:
-        arrays[f.mapping] = f.reconstruction
-        for factor, fine in f.superres.items():
-            arrays[f"{f.mapping}_x{factor}"] = fine
-            table[f.mapping][f"psnr_superres_x{factor}"] = images.psnr(fine, reference(factor))
-        arrays.update({f"{f.mapping}_{k}": v for k, v in f.derivatives.items()})
-    (out / "results.json").write_text(json.dumps(table, indent=2) + "\n")
+    result = images.fit_all(load(size), mappings, steps=steps, seeds=_count(args.seeds, "--seeds"),
+                            seed=args.image_seed, text=text, ntk=args.ntk, engine=args.engine,
+                            references={f: load(size * f) for f in images.SUPERRES}, show_progress=not args.quiet)
     source = str(args.image) if args.image is not None else f"builtin:{args.builtin}"
-    results.save(out / "reconstructions.npz", arrays, command="image", source=source, size=size, steps=steps,
-                 seeds=args.seeds, seed=args.image_seed, superres_factors=list(image_fit.SUPERRES),
-                 models={m: image_fit.model_for(m, size, text)[0] for m in mappings}, results=table)
-    image_fit.montage(image_fit.tiles(image, fits), out / "reconstructions.png")
-    top = max(image_fit.SUPERRES)
-    image_fit.montage([(f"ground truth x{top}", reference(top))] + [
-        (f"{f.mapping} x{top}: {table[f.mapping][f'psnr_superres_x{top}']:.2f} dB", f.superres[top]) for f in fits],
-        out / "superres.png")
-    for f in fits:
-        if f.derivatives:
-            grad, lap = f.derivatives["gradient"], f.derivatives["laplacian"]
-            image_fit.montage([("fit", f.reconstruction), ("|gradient|", grad / max(grad.max(), 1e-12)),
-                               ("laplacian", 0.5 + lap / (2 * max(np.abs(lap).max(), 1e-12)))],
-                              out / f"{f.mapping}_derivatives.png")
-    line = ", ".join(f"{m} {t['psnr_test']:.2f}" for m, t in table.items())
+    images.write_fits(result, args.out, source=source, steps=steps, seeds=args.seeds, seed=args.image_seed,
+                      engine=args.engine)
+    line = ", ".join(f"{m} {t['psnr_test']:.2f}" for m, t in result.table.items())
     return None, f"test PSNR (dB) at {size} px: {line}", {}
 
 
@@ -555,6 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_image, writes_folder=True, no_model=True)
     for name in ("kernel", "spectrum", "predict", "regress", "train", "compare"):
         _add_model_options(sub.choices[name])
+    for name in ("kernel", "spectrum", "predict", "regress", "compare", "image"):
+        sub.choices[name].add_argument("--engine", default="native", choices=ENGINES,
+                                       help="kernel engine: native (plain JAX, default) or neural-tangents (the "
+                                       "reference; needs neural-tangents, i.e. JAX < 0.6)")
     return parser
 
 

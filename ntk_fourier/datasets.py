@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ntk_fourier import points
+from ntk_fourier.model import points
 from ntk_fourier.errors import InputError
 
 

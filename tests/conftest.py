@@ -1,13 +1,13 @@
+"""Main suite (the main environment, current JAX, no neural-tangents). No global JAX flags here: tests run with JAX's
+defaults, as a user's process does (float32 unless a function asks for float64 itself, as every kernel does); tests
+that build float64 JAX arrays themselves say so with ``ntk_fourier.float64()``. The reference suite (tests/reference,
+neural-tangents) runs in .venv-ref/ (./dev test runs both)."""
 import os
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import ntk_fourier  # noqa: E402,F401  - before JAX starts, so its XLA flag applies (see ntk_fourier/__init__.py)
-import jax  # noqa: E402
-
-jax.config.update("jax_enable_x64", True)  # kernels are float64 everywhere; tolerances below assume it
+collect_ignore = ["reference"]
 
 
 def pytest_addoption(parser):
@@ -21,3 +21,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def x64():
+    """JAX in 64-bit for the test's own arrays (ntk_fourier.float64(), scoped: nothing global)."""
+    import ntk_fourier as nf
+    with nf.float64():
+        yield

@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 import ntk_fourier as nf
-from ntk_fourier.grid_regression import regress
+from ntk_fourier.images import regress
 
 
 def _dense_reference(model, image, lr, steps):
-    d = nf.split_image(image)
+    d = nf.images.split(image)
     K = nf.kernels(model, d["x_train"], show_progress=False).ntk
     K_all = nf.kernels(model, d["x"], d["x_train"], show_progress=False).ntk
     p = nf.predict(K, d["y_train"], lr=lr, steps=steps, ntk_test=K_all)
@@ -19,7 +19,7 @@ def _dense_reference(model, image, lr, steps):
                                      nf.Mapping("positional", sigma=4.0, features=2)], ids=lambda m: m.kind)
 def test_fft_regression_equals_dense_for_periodic_kernels(mapping):
     model = nf.Model(mapping=mapping, depth=2)
-    image = nf.builtin_image("hopper", 16)
+    image = nf.images.builtin("hopper", 16)
     r = regress(model, image, steps=[0, 7, 100, np.inf])
     assert r.method == "fft"
     ref = _dense_reference(model, image, r.lr, [0, 7, 100])
@@ -30,7 +30,7 @@ def test_fft_regression_equals_dense_for_periodic_kernels(mapping):
 
 def test_non_stationary_kernels_use_dense_and_refuse_large_images():
     model = nf.Model(mapping=nf.Mapping("none"), depth=1)
-    image = nf.builtin_image("mri", 8)
+    image = nf.images.builtin("mri", 8)
     r = regress(model, image, steps=[0, 5, np.inf])
     assert r.method == "dense"
     np.testing.assert_allclose(r.images, _dense_reference(model, image, r.lr, [0, 5]), rtol=1e-12, atol=1e-14)
@@ -39,5 +39,5 @@ def test_non_stationary_kernels_use_dense_and_refuse_large_images():
 
 
 def test_gaussian_features_are_labelled_approximate():
-    r = regress(nf.Model(mapping=nf.Mapping("gaussian", sigma=3.0)), nf.builtin_image("mri", 8), steps=[10])
+    r = regress(nf.Model(mapping=nf.Mapping("gaussian", sigma=3.0)), nf.images.builtin("mri", 8), steps=[10])
     assert r.method == "fft-circulant"

@@ -10,18 +10,18 @@ from PIL import Image
 
 import ntk_fourier as nf
 from ntk_fourier.cli import main
-from ntk_fourier.network import network
+from ntk_fourier.network.mlp import build as network
 
 
 def test_psnr_closed_form():
     target = np.random.default_rng(0).uniform(size=(8, 8, 3))
-    assert nf.psnr(target + 0.1, target) == pytest.approx(20.0, abs=1e-9)  # mse 0.01 -> 20 dB
-    assert nf.psnr(target, target) == float("inf")
+    assert nf.images.psnr(target + 0.1, target) == pytest.approx(20.0, abs=1e-9)  # mse 0.01 -> 20 dB
+    assert nf.images.psnr(target, target) == float("inf")
 
 
 def test_split_is_the_papers():
     image = np.arange(6 * 6 * 1, dtype=float).reshape(6, 6, 1) / 36
-    d = nf.split_image(image)
+    d = nf.images.split(image)
     assert d["x_train"].shape == (9, 2) and d["x_test"].shape == (9, 2) and d["x"].shape == (36, 2)
     np.testing.assert_array_equal(d["y_train"][:, 0], image[::2, ::2].ravel())
     np.testing.assert_array_equal(d["y_test"][:, 0], image[1::2, 1::2].ravel())
@@ -30,35 +30,37 @@ def test_split_is_the_papers():
 
 @pytest.mark.parametrize("name", ["hopper", "present", "mri", "terrain", "text", "text2"])
 def test_builtin_images(name):
-    a = nf.builtin_image(name, 32)
+    a = nf.images.builtin(name, 32)
     assert a.shape[:2] == (32, 32) and a.shape[2] in (1, 3) and 0 <= a.min() and a.max() <= 1 and a.std() > 0.05
-    np.testing.assert_array_equal(a, nf.builtin_image(name, 32))  # deterministic
+    np.testing.assert_array_equal(a, nf.images.builtin(name, 32))  # deterministic
 
 
 def test_load_png_round_trip(tmp_path):
     pixels = np.random.default_rng(1).integers(0, 256, (16, 16, 3)).astype(np.uint8)
     Image.fromarray(pixels).save(tmp_path / "a.png")
-    np.testing.assert_allclose(nf.load_image(tmp_path / "a.png", 16), pixels / 255.0, atol=1e-6)
+    np.testing.assert_allclose(nf.images.load(tmp_path / "a.png", 16), pixels / 255.0, atol=1e-6)
 
 
 def test_npy_image_needs_no_resampling(tmp_path):
     array = np.random.default_rng(2).uniform(size=(12, 16))
     np.save(tmp_path / "a.npy", array)
-    np.testing.assert_array_equal(nf.load_image(tmp_path / "a.npy", 12)[..., 0], array[:, 2:14])  # centre crop
+    np.testing.assert_array_equal(nf.images.load(tmp_path / "a.npy", 12)[..., 0], array[:, 2:14])  # centre crop
     np.save(tmp_path / "bad.npy", np.array([np.nan]))
     with pytest.raises(nf.InputError, match="finite"):
-        nf.load_image(tmp_path / "bad.npy", 4)
+        nf.images.load(tmp_path / "bad.npy", 4)
 
 
+@pytest.mark.usefixtures("x64")
 def test_sigmoid_output_training_equals_manual_adam():
-    image = nf.builtin_image("mri", 8)
-    d = nf.split_image(image)
-    model, lr = nf.image_model("gaussian", size=8)
+    image = nf.images.builtin("mri", 8)
+    d = nf.images.split(image)
+    model, lr = nf.images.model_for("gaussian", size=8)
     model = model.replace(width=16, depth=2)
     run = nf.train(model, d["x_train"], d["y_train"], d["x_test"], d["y_test"], lr=lr, steps=[0, 5], seeds=1,
                    optimizer="adam", output="sigmoid", dtype=jnp.float64, show_progress=False)
     net = network(model, 2, 1)
-    params = net.init(jax.random.split(jax.random.PRNGKey(0), 1)[0], jnp.float64)
+    params = net.init(jax.random.split(jax.random.PRNGKey(0), 1)[0])  # drawn in float32, as train() does
+    params = jax.tree_util.tree_map(lambda a: a.astype(jnp.float64), params)
     x, y = jnp.asarray(d["x_train"]), jnp.asarray(d["y_train"])
     loss = lambda p: jnp.sum((jax.nn.sigmoid(net.apply(p, x)) - y) ** 2) / (2 * y.size)  # noqa: E731
     opt = optax.adam(lr)
@@ -94,16 +96,16 @@ def test_image_command(tmp_path, capsys):
 
 def test_superresolution_grid_contains_the_original_pixels():
     """The 2x and 4x grids contain the original grid: their every 2nd / 4th pixel is the reconstruction."""
-    image = nf.builtin_image("mri", 16)
-    fit = nf.fit_image(image, "siren", steps=30)
+    image = nf.images.builtin("mri", 16)
+    fit = nf.images.fit(image, "siren", steps=30)
     np.testing.assert_allclose(fit.superres[2][::2, ::2], fit.reconstruction, atol=1e-6)
     np.testing.assert_allclose(fit.superres[4][::4, ::4], fit.reconstruction, atol=1e-6)
     assert fit.derivatives["gradient"].shape == (16, 16) and np.isfinite(fit.derivatives["laplacian"]).all()
 
 
 def test_siren_gradient_equals_finite_differences():
-    from ntk_fourier.image_fit import _derivatives
-    model, _ = nf.image_model("siren", 8)
+    from ntk_fourier.images.fitting import _derivatives
+    model, _ = nf.images.model_for("siren", 8)
     net = network(model.replace(width=32), 2, 1)
     params = net.init(jax.random.PRNGKey(3))
     x = np.stack(np.meshgrid(np.linspace(-0.5, 0.5, 3), np.linspace(-0.5, 0.5, 3), indexing="ij"), -1).reshape(-1, 2)

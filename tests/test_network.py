@@ -1,48 +1,16 @@
-"""The network view is "the same model": outputs equal neural-tangents' apply_fn, the layerwise empirical NTK equals
-J J^T, and wide networks' empirical NTKs approach the analytic NTK like width^-1/2 (SIREN included)."""
+"""The network view is "the same model" (outputs vs neural-tangents' apply_fn: tests/reference): the layerwise
+empirical NTK equals J J^T, and wide networks' empirical NTKs approach the analytic NTK like width^-1/2 (SIREN included)."""
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ntk_fourier import Mapping, Model, encode, grid, kernels, siren_model, stax_kernel_fn
+import ntk_fourier as nf
+from ntk_fourier import Mapping, Model, grid, kernels, siren_model
 from ntk_fourier.compare import fit_slope
-from ntk_fourier.empirical import empirical_ntk, jacobian_ntk
-from ntk_fourier.network import network
+from ntk_fourier.network import empirical_ntk, jacobian_ntk
+from ntk_fourier.network.mlp import build as network
 from helpers import run_cli_without_neural_tangents
-
-
-def _nt_apply(model, dim, outputs):
-    """neural-tangents' apply_fn for the same layers (gaussian init only: SIREN's first layer is not a stax layer)."""
-    from ntk_fourier.analytic import _stax
-    stax = _stax()  # neural_tangents.stax, imported quietly
-    act = {"relu": stax.Relu, "erf": stax.Erf, "gelu": stax.Gelu, "sin": lambda: stax.Sin(b=model.omega0)}
-    b_std = model.b_std or None
-    layers = []
-    for _ in range(model.depth):
-        layers += [stax.Dense(model.width, W_std=model.w_std, b_std=b_std, parameterization=model.parameterization),
-                   act[model.activation]()]
-    layers.append(stax.Dense(outputs, W_std=model.w_std, b_std=b_std, parameterization=model.parameterization))
-    return stax.serial(*layers)[1]
-
-
-@pytest.mark.parametrize("mapping", [Mapping("none"), Mapping("basic"), Mapping("gaussian", sigma=3, features=8),
-                                     Mapping("power", features=4, p=1.0)])
-@pytest.mark.parametrize("activation", ["relu", "erf", "gelu", "sin"])
-@pytest.mark.parametrize("parameterization", ["ntk", "standard"])
-@pytest.mark.parametrize("b_std", [0.0, 0.3])
-def test_apply_equals_neural_tangents(mapping, activation, parameterization, b_std):
-    model = Model(mapping=mapping, depth=2, width=16, activation=activation, omega0=3.0, w_std=1.3, b_std=b_std,
-                  parameterization=parameterization)
-    net = network(model, 2, outputs=3)
-    params = net.init(jax.random.PRNGKey(1), jnp.float64)
-    nt_params = []
-    for W, b in params:  # stax: (W, b) per Dense with b of shape (1, out), () per activation
-        nt_params += [(W, None if b is None else b[None, :]), ()]
-    x = np.random.default_rng(0).uniform(size=(5, 2))
-    ours = net.apply(params, jnp.asarray(x))
-    theirs = _nt_apply(model, 2, 3)(nt_params[:-1], jnp.asarray(encode(mapping, x)))
-    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12, err_msg="network.apply vs stax apply_fn")
 
 
 @pytest.mark.parametrize("model", [Model(width=12), Model(mapping=Mapping("none"), width=12, b_std=0.0,
@@ -51,6 +19,7 @@ def test_apply_equals_neural_tangents(mapping, activation, parameterization, b_s
                                                                                parameterization="standard")],
                          ids=["gaussian-ntk", "none-standard", "siren-ntk", "siren-standard"])
 @pytest.mark.parametrize("outputs", [1, 2])
+@pytest.mark.usefixtures("x64")
 def test_layerwise_empirical_ntk_equals_jacobian(model, outputs):
     net = network(model, 1, outputs)
     params = net.init(jax.random.PRNGKey(0), jnp.float64)
@@ -59,6 +28,7 @@ def test_layerwise_empirical_ntk_equals_jacobian(model, outputs):
                                err_msg="layerwise identity vs J J^T")
 
 
+@pytest.mark.usefixtures("x64")
 def test_siren_initialisation_is_sirens():
     """Standard parameterization: the drawn parameters are SIREN's (uniform ranges of Sitzmann et al. 2020)."""
     d, width, omega0 = 2, 512, 30.0
@@ -75,6 +45,7 @@ def test_siren_initialisation_is_sirens():
 @pytest.mark.parametrize("model", [Model(mapping=Mapping("gaussian", sigma=5), depth=3),
                                    Model(mapping=Mapping("none"), depth=3), siren_model(depth=3)],
                          ids=["gaussian-relu", "none-relu", "siren"])
+@pytest.mark.usefixtures("x64")
 def test_empirical_ntk_approaches_analytic_like_inverse_sqrt_width(model):
     x = grid((24,)) * 2 - 1 if model.init == "siren" else grid((24,))
     analytic = kernels(model, x, show_progress=False).ntk
@@ -92,7 +63,8 @@ def test_empirical_ntk_approaches_analytic_like_inverse_sqrt_width(model):
 
 
 def test_network_view_runs_without_neural_tangents(tmp_path):
-    """The GPU path: neural-tangents absent (blocked), `python -m ntk_fourier train` from the checkout."""
+    """neural-tangents absent (blocked), `python -m ntk_fourier` from the checkout: training and kernels run;
+    only `--engine neural-tangents` is refused, in one line."""
     x = np.arange(32) / 32
     np.savez(tmp_path / "d.npz", x_train=x[::2], y_train=np.sin(2 * np.pi * x[::2]), x_test=x[1::2],
              y_test=np.sin(2 * np.pi * x[1::2]))
@@ -102,6 +74,12 @@ def test_network_view_runs_without_neural_tangents(tmp_path):
     assert done.returncode == 0, done.stderr
     with np.load(tmp_path / "r.npz") as r:
         assert r["f_train"].shape == (3, 2, 16, 1) and r["drift"][0].tolist() == [0.0, 0.0]
-    np.save(tmp_path / "x.npy", x)
-    blocked = run_cli_without_neural_tangents(["kernel", "--x", tmp_path / "x.npy", "--out", tmp_path / "k.npz"])
+    np.save(tmp_path / "x.npy", x)  # the kernel view too: the engine needs no neural-tangents
+    done = run_cli_without_neural_tangents(["kernel", "--x", tmp_path / "x.npy", "--out", tmp_path / "k.npz"])
+    assert done.returncode == 0, done.stderr
+    with np.load(tmp_path / "k.npz") as k:
+        np.testing.assert_array_equal(k["ntk"], nf.kernels(nf.Model(), x, show_progress=False).ntk)
+    blocked = run_cli_without_neural_tangents(["kernel", "--x", tmp_path / "x.npy", "--engine", "neural-tangents",
+                                               "--out", tmp_path / "k2.npz"])
     assert blocked.returncode == 2 and "needs neural-tangents" in blocked.stderr, blocked.stderr
+    assert len(blocked.stderr.strip().splitlines()) == 1 and not (tmp_path / "k2.npz").exists()

@@ -51,8 +51,18 @@ def test_benchmark_scripts_at_toy_size(tmp_path):
 
 def test_benchmark_points_at_toy_size(tmp_path):
     from analysis import benchmark_points
-    benchmark_points.main(["--dense", "300", "--large", "400", "--top", "5", "--out", str(tmp_path / "p.json")])
+    benchmark_points.main(["--dense", "300", "--dense-engine", "native", "--large", "400", "--top", "5", "--out",
+                           str(tmp_path / "p.json")])
     r = json.loads((tmp_path / "p.json").read_text())
     assert r["dense"]["max_relative_error_vs_eigvalsh"] < 1e-9
     assert r["dense"]["regression"]["deflated_cg_alpha_relative_error"] < 1e-5
     assert r["large"]["regression"]["converged"] and r["target_8gb_met"]
+
+
+def test_benchmark_engine_at_toy_size(tmp_path):
+    from analysis import benchmark_engine
+    r = benchmark_engine.main(["--sizes", "256", "--engines", "native", "--repeats", "1", "--memory", "512",
+                               "--out", str(tmp_path / "e.json")])
+    assert [row["case"] for row in r["rows"]] == ["gaussian-1d", "raw-2d"] and r["rows"][0]["native_s"] > 0
+    assert r["memory"]["n"] == 512 and r["memory"]["peak_rss_gb"] > r["memory"]["results_gb"]
+

@@ -11,8 +11,8 @@ from ntk_fourier import Mapping, Model
 from ntk_fourier.cli import main
 from ntk_fourier.compare import cross_check
 from ntk_fourier.datasets import one_over_f
-from ntk_fourier.network import network
-from ntk_fourier.train import train
+from ntk_fourier.network import train
+from ntk_fourier.network.mlp import build as network
 
 DATA = one_over_f(n=64, stride=4)
 MODEL = Model(mapping=Mapping("gaussian", sigma=4.0, features=32), depth=2, width=64)
@@ -22,7 +22,7 @@ def _manual(model, optimizer, lr, steps, seed):
     """Reference loop: one network, plain Python steps, loss 1/(2n) sum (f - y)^2."""
     net = network(model, 1, 1)
     keys = jax.random.split(jax.random.PRNGKey(seed), 2)
-    params = net.init(keys[1], jnp.float64)  # the second of two seeds
+    params = jax.tree_util.tree_map(lambda a: a.astype(jnp.float64), net.init(keys[1]))  # second seed, drawn in f32
     x, y = jnp.asarray(DATA["x_train"]), jnp.asarray(DATA["y_train"])[:, None]
     loss = lambda p: jnp.sum((net.apply(p, x) - y) ** 2) / (2 * y.size)  # noqa: E731
     opt = optax.sgd(lr) if optimizer == "gd" else optax.adam(lr)
@@ -34,6 +34,7 @@ def _manual(model, optimizer, lr, steps, seed):
 
 
 @pytest.mark.parametrize("optimizer,lr", [("gd", 0.3), ("adam", 1e-3)])
+@pytest.mark.usefixtures("x64")
 def test_training_equals_manual_steps(optimizer, lr):
     run = train(MODEL, DATA["x_train"], DATA["y_train"], DATA["x_test"], DATA["y_test"], lr=lr, steps=[0, 3, 7],
                 seeds=2, seed=5, optimizer=optimizer, dtype=jnp.float64, show_progress=False)

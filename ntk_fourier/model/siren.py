@@ -16,17 +16,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def _sinc(z: np.ndarray) -> np.ndarray:
-    return np.sinc(z / np.pi)  # numpy's sinc is sin(pi z) / (pi z)
+def _sinc(z, xp=np):
+    return xp.sinc(z / np.pi)  # numpy's (and jax.numpy's) sinc is sin(pi z) / (pi z)
 
 
-def first_layer_kernels(x1: np.ndarray, x2: np.ndarray, omega0: float, parameterization: str = "ntk"):
-    """NNGP and NTK of SIREN's first hidden layer (post-activation): two arrays of shape ``(n1, n2)``."""
+def first_layer_kernels(x1, x2, omega0: float, parameterization: str = "ntk", xp=np):
+    """NNGP and NTK of SIREN's first hidden layer (post-activation): two arrays of shape ``(n1, n2)``.
+    ``xp``: ``numpy`` or ``jax.numpy``."""
     d = x1.shape[1]
     diff = x1[:, None, :] - x2[None, :, :]  # (n1, n2, d)
     summ = x1[:, None, :] + x2[None, :, :]
-    s_minus = np.prod(_sinc(omega0 * diff / d), axis=-1)
-    s_plus = np.prod(_sinc(omega0 * summ / d), axis=-1) * _sinc(2.0 * omega0 / np.sqrt(d))
+    s_minus = xp.prod(_sinc(omega0 * diff / d, xp), axis=-1)
+    s_plus = xp.prod(_sinc(omega0 * summ / d, xp), axis=-1) * float(_sinc(2.0 * omega0 / np.sqrt(d)))
     nngp = 0.5 * (s_minus - s_plus)
     dot = x1 @ x2.T
     grad = dot / (3.0 * d * d) + 1.0 / (3.0 * d) if parameterization == "ntk" else dot + 1.0
@@ -34,8 +35,8 @@ def first_layer_kernels(x1: np.ndarray, x2: np.ndarray, omega0: float, parameter
     return nngp, ntk
 
 
-def first_layer_variance(x: np.ndarray, omega0: float) -> np.ndarray:
+def first_layer_variance(x, omega0: float, xp=np):
     """E[sin(u)^2] at each point: shape ``(n,)``."""
     d = x.shape[1]
-    s_plus = np.prod(_sinc(2.0 * omega0 * x / d), axis=-1) * _sinc(2.0 * omega0 / np.sqrt(d))
+    s_plus = xp.prod(_sinc(2.0 * omega0 * x / d, xp), axis=-1) * float(_sinc(2.0 * omega0 / np.sqrt(d)))
     return 0.5 * (1.0 - s_plus)

@@ -13,44 +13,27 @@ import time
 
 import numpy as np
 
-from ntk_fourier import mappings, native
-from ntk_fourier.analytic import feature_covariance, input_kernels
 from ntk_fourier.errors import InputError
-from ntk_fourier.model import Model
+from ntk_fourier.kernel import covariance, native
+from ntk_fourier.model import Model, mappings
+from ntk_fourier.precision import float64
 from ntk_fourier.progress import progress
 
 KERNELS = ("ntk", "nngp")
 
 
-def _finite(model: Model) -> bool:
-    """True when the model's input covariance comes from finite features gamma(x) (computed once, then on device)."""
-    return model.init != "siren" and model.mapping.kind != "gaussian_inf"
-
-
 @functools.lru_cache(maxsize=16)
-def _tile_products(model: Model, which: str, one_sided: bool):
-    """jitted (inputs of the two point blocks..., v_rows, v_cols) -> (K_ab @ v_cols, K_ab^T @ v_rows or None when
-    ``one_sided``).
-
-    Inputs: (x_a, x_b, gamma(x_a), gamma(x_b)) for finite features, else `analytic.input_kernels`' covariances."""
+def _tile_products(model: Model, which: str, one_sided: bool, dim: int):
+    """jitted (x_a, x_b, gamma(x_a), gamma(x_b), v_rows, v_cols) -> (K_ab @ v_cols, K_ab^T @ v_rows or None when
+    ``one_sided``), the tile K_ab computed by the engine (`native.kernel_fn`) and dropped."""
     import jax
-    import jax.numpy as jnp
-    recursion, pick = native.recursion(model), KERNELS.index(which)
+    kernel, pick = native.kernel_fn(model, dim), KERNELS.index(which)
 
-    def tile(*inputs):
-        if _finite(model):
-            x1, x2, g1, g2 = inputs
-            nngp, c1, c2 = feature_covariance(g1, g2, x1, x2, unit=model.mapping.kind != "none", xp=jnp)
-            return recursion(nngp, jnp.zeros_like(nngp), c1, c2, g1.shape[1])[pick]
-        nngp, ntk, c1, c2, fan_in = inputs
-        return recursion(nngp, ntk, c1, c2, fan_in)[pick]
-
-    def products(*args):
-        *inputs, v_rows, v_cols = args
-        K = tile(*inputs)
+    def products(x1, x2, g1, g2, v_rows, v_cols):
+        K = kernel(x1, x2, g1, g2)[pick]
         return (K @ v_cols, None) if one_sided else (K @ v_cols, K.T @ v_rows)
 
-    return jax.jit(products, static_argnums=() if _finite(model) else (4,))
+    return jax.jit(products)
 
 
 class KernelOperator:
@@ -62,12 +45,13 @@ class KernelOperator:
     """
 
     def __init__(self, model: Model, x1: np.ndarray, which: str = "ntk", *, x2: np.ndarray | None = None,
-                 tile: int = 4096, show_progress: bool = True):
+                 tile: int = 4096, engine: str = "native", show_progress: bool = True):
+        from ntk_fourier.kernel.engine import check_engine
+        self.engine = check_engine(engine)
         if which not in KERNELS:
             raise InputError(f"unknown kernel {which!r}; choose ntk or nngp")
         if int(tile) != tile or tile < 1:
             raise InputError(f"tile must be a positive integer, got {tile}")
-        native.check(model)
         self.model, self.which, self.tile = model, which, int(tile)
         self.symmetric = x2 is None
         self.x1 = mappings._check_points(x1, "x1")
@@ -78,15 +62,20 @@ class KernelOperator:
         self.shape = (len(self.x1), len(self.x2))
         self.show_progress = show_progress
         self.passes, self.seconds = 0, 0.0
-        encode = (lambda x: mappings.encode(model.mapping, x)) if _finite(model) else (lambda x: None)
+        encode = ((lambda x: mappings.encode(model.mapping, x)) if covariance.has_features(model)
+                  else (lambda x: None))
         self.g1 = encode(self.x1)
         self.g2 = self.g1 if self.symmetric else encode(self.x2)
 
-    def _inputs(self, a: slice, b: slice) -> tuple:
-        if self.g1 is not None:
-            return self.x1[a], self.x2[b], self.g1[a], self.g2[b]
-        nngp, ntk, c1, c2, width = input_kernels(self.model, self.x1[a], self.x2[b])
-        return nngp, ntk, c1, c2, int(width)
+    def _products(self, a: slice, b: slice, one_sided: bool, v_rows: np.ndarray, v_cols: np.ndarray):
+        """(K_ab @ v_cols, K_ab^T @ v_rows or None) for one tile, with the operator's engine."""
+        if self.engine == "neural-tangents":  # the reference: NumPy products of neural-tangents tiles
+            from ntk_fourier.kernel import reference
+            K = reference.block(self.model, self.x1[a], self.x2[b])[KERNELS.index(self.which)]
+            return K @ v_cols, None if one_sided else K.T @ v_rows
+        part = (lambda g, s: None if g is None else g[s])  # noqa: E731
+        products = _tile_products(self.model, self.which, one_sided, self.x1.shape[1])
+        return products(self.x1[a], self.x2[b], part(self.g1, a), part(self.g2, b), v_rows, v_cols)
 
     def __matmul__(self, V: np.ndarray) -> np.ndarray:
         V = np.asarray(V, dtype=np.float64)
@@ -98,14 +87,15 @@ class KernelOperator:
         out = np.zeros((self.shape[0], V.shape[1]))
         rows, cols = range(0, self.shape[0], self.tile), range(0, self.shape[1], self.tile)
         pairs = [(i, j) for i in rows for j in cols if not (self.symmetric and j < i)]
-        for i, j in progress(pairs, f"{self.which} tiles", enabled=self.show_progress and len(pairs) > 1):
-            a, b = slice(i, i + self.tile), slice(j, j + self.tile)
-            one_sided = not self.symmetric or i == j
-            v_rows = V[b] if one_sided else V[a]  # unused when one-sided
-            to_a, to_b = _tile_products(self.model, self.which, one_sided)(*self._inputs(a, b), v_rows, V[b])
-            out[a] += np.asarray(to_a)
-            if to_b is not None:
-                out[b] += np.asarray(to_b)
+        with float64():
+            for i, j in progress(pairs, f"{self.which} tiles", enabled=self.show_progress and len(pairs) > 1):
+                a, b = slice(i, i + self.tile), slice(j, j + self.tile)
+                one_sided = not self.symmetric or i == j
+                v_rows = V[b] if one_sided else V[a]  # unused when one-sided
+                to_a, to_b = self._products(a, b, one_sided, v_rows, V[b])
+                out[a] += np.asarray(to_a)
+                if to_b is not None:
+                    out[b] += np.asarray(to_b)
         self.passes += 1
         self.seconds += time.perf_counter() - start
         return out[:, 0] if vector else out

@@ -18,11 +18,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ntk_fourier.analytic import kernel_diagonal, kernels
-from ntk_fourier.dynamics import Prediction, predict
+from ntk_fourier.kernel.engine import kernel_diagonal, kernels
+from ntk_fourier.kernel.dynamics import Prediction, max_stable_lr, predict
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import Model
-from ntk_fourier.train import TrainResult, train
+from ntk_fourier.network.training import TrainResult, train
 
 DEFINITION = ("deviation = mean over seeds of max over recorded steps of ||f_net(X,t) - f_pred(X,t)||_2 / "
               "||y - f_net(X,0)||_2 on the training points X, f_pred the NTK gradient-descent prediction started "
@@ -66,6 +66,23 @@ def _relative(a: np.ndarray, b: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return np.sqrt(np.sum((a - b) ** 2, axis=axes)) / np.sqrt(np.sum(scale**2))
 
 
+def auto_lr(model: Model, x_train: np.ndarray, n_values: int, widths, *, engine: str = "native") -> float:
+    """Half the largest stable gradient-descent rate, 0.5 * 2n / lambda_max, of the analytic NTK on ``x_train``
+    (of the widest model: only the standard parameterization's NTK depends on width); n = number of target values."""
+    ntk = kernels(model.replace(width=max(widths)), x_train, engine=engine, show_progress=False).ntk
+    return 0.5 * max_stable_lr(np.linalg.eigvalsh(ntk), n_values)
+
+
+def mode_residuals(ntk_train: np.ndarray, f_train: np.ndarray, y_train: np.ndarray):
+    """(residuals along the NTK's eigenvectors, eigenvalues descending) of recorded training outputs.
+
+    ``ntk_train`` ``(n, n)``; ``f_train`` ``(T, S, n, k)`` as `TrainResult.f_train`; ``y_train`` ``(n,)`` or
+    ``(n, k)``. Returns ``V^T (f - y)`` of shape ``(T, S, n, k)`` and the eigenvalues ``(n,)``."""
+    lam, V = np.linalg.eigh(np.asarray(ntk_train, dtype=np.float64))
+    y = np.asarray(y_train, dtype=np.float64).reshape(len(ntk_train), -1)
+    return np.einsum("ij,tsjk->tsik", V[:, ::-1].T, f_train - y), lam[::-1]
+
+
 def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dict) -> WidthCheck:
     """Compare one width's trained networks (``run``) with their from-init NTK predictions."""
     y, y_test = data["y_train"].reshape(len(data["y_train"]), -1), data["y_test"].reshape(len(data["y_test"]), -1)
@@ -95,7 +112,7 @@ def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dic
 
 
 def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, steps, runs: dict | None = None,
-                seed: int = 0, show_progress: bool = True) -> Comparison:
+                seed: int = 0, engine: str = "native", show_progress: bool = True) -> Comparison:
     """Train (or take from ``runs``: width -> `TrainResult`, e.g. trained on a GPU) ``seeds`` networks at each
     width and compare them with the analytic NTK's predictions. ``data``: x_train, y_train, x_test, y_test."""
     widths = sorted(int(w) for w in widths)
@@ -107,10 +124,10 @@ def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, step
         wide = model.replace(width=width)
         key = width if model.parameterization == "standard" else None  # only the standard NTK depends on width
         if key not in cache:
-            k_train = kernels(wide, data["x_train"], show_progress=False)
-            k_test = kernels(wide, data["x_test"], data["x_train"], show_progress=False)
+            k_train = kernels(wide, data["x_train"], engine=engine, show_progress=False)
+            k_test = kernels(wide, data["x_test"], data["x_train"], engine=engine, show_progress=False)
             cache[key] = {"ntk": k_train.ntk, "nngp": k_train.nngp, "ntk_test": k_test.ntk, "nngp_test": k_test.nngp,
-                          "nngp_test_diag": kernel_diagonal(wide, data["x_test"]).nngp}
+                          "nngp_test_diag": kernel_diagonal(wide, data["x_test"], engine=engine).nngp}
         run = runs.get(width) or train(wide, data["x_train"], data["y_train"], data["x_test"], data["y_test"],
                                        lr=lr, steps=steps, seeds=seeds, seed=seed, record_ntk=True,
                                        show_progress=show_progress)

@@ -16,11 +16,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ntk_fourier import mappings
-from ntk_fourier.dynamics import _as_2d
+from ntk_fourier.model import mappings
+from ntk_fourier.kernel.dynamics import _as_2d
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import Model
-from ntk_fourier.operators import KernelOperator
+from ntk_fourier.kernel.operators import KernelOperator
 from ntk_fourier.progress import status
 
 
@@ -85,7 +85,7 @@ def conjugate_gradients(apply, B: np.ndarray, *, precondition=None, tol: float =
 def regress_points(model: Model, x_train: np.ndarray, y_train: np.ndarray, *, x_test: np.ndarray | None = None,
                    y_test: np.ndarray | None = None, f0_train: np.ndarray | None = None,
                    f0_test: np.ndarray | None = None, ridge: float = 0.0, which: str = "ntk", eigenpairs=None,
-                   tol: float = 1e-6, max_iter: int = 200, tile: int = 4096,
+                   tol: float = 1e-6, max_iter: int = 200, tile: int = 4096, engine: str = "native",
                    show_progress: bool = True) -> Regression:
     """Kernel regression with the model's NTK (or NNGP) on arbitrary points, matrix-free (see the module docstring).
 
@@ -98,7 +98,7 @@ def regress_points(model: Model, x_train: np.ndarray, y_train: np.ndarray, *, x_
     if not (ridge >= 0 and np.isfinite(ridge)):
         raise InputError(f"ridge must be a non-negative number, got {ridge}")
     f0 = np.zeros_like(y) if f0_train is None else _as_2d(f0_train, "f0_train").reshape(y.shape)
-    K = KernelOperator(model, x, which, tile=tile, show_progress=show_progress)
+    K = KernelOperator(model, x, which, tile=tile, engine=engine, show_progress=show_progress)
     B = y - f0
     alpha, R, iterations = conjugate_gradients(
         lambda V: K @ V + ridge * V, B, precondition=_preconditioner(eigenpairs, len(x), ridge), tol=tol,
@@ -108,7 +108,7 @@ def regress_points(model: Model, x_train: np.ndarray, y_train: np.ndarray, *, x_
     f_test = mse_test = None
     if x_test is not None:
         xs = mappings._check_points(x_test, "x_test")
-        f_test = KernelOperator(model, xs, which, x2=x, tile=tile, show_progress=show_progress) @ alpha
+        f_test = KernelOperator(model, xs, which, x2=x, tile=tile, engine=engine, show_progress=show_progress) @ alpha
         if f0_test is not None:
             f_test = f_test + _as_2d(f0_test, "f0_test").reshape(f_test.shape)
         if y_test is not None:

@@ -22,11 +22,12 @@ import numpy as np
 import jax
 import jax.numpy as jnp
 
-from ntk_fourier import images
+from ntk_fourier.images import data as images
+from ntk_fourier.images.data import psnr
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import Mapping, Model, siren_model
-from ntk_fourier.network import network
-from ntk_fourier.train import train
+from ntk_fourier.network import mlp
+from ntk_fourier.network.training import train
 
 MAPPINGS = ("none", "basic", "positional", "gaussian", "siren")
 SUPERRES = (2, 4)  # super-resolution factors: the fitted function on a 2x and a 4x denser grid
@@ -64,6 +65,11 @@ def model_for(mapping: str, size: int = 512, text: bool = False, width: int = 25
                  parameterization="standard"), 1e-3
 
 
+def superres_psnr(fit: ImageFit, references: dict) -> dict:
+    """PSNR (dB) of each super-resolved fit against ``references``: factor -> the same image at factor x the size."""
+    return {factor: psnr(fine, references[factor]) for factor, fine in fit.superres.items()}
+
+
 def tiles(image: np.ndarray, fits: list[ImageFit]) -> list[tuple[str, np.ndarray]]:
     """Ground truth and each fit's reconstruction, labelled with its test PSNR, for `montage`."""
     return [("ground truth", image)] + [(f"{f.mapping}: {f.psnr_test.mean():.2f} dB", f.reconstruction)
@@ -83,7 +89,7 @@ def fit(image: np.ndarray, mapping: str, *, steps: int, seeds: int = 1, seed: in
                 to_target(data["y_test"]), lr=lr, steps=record, seeds=seeds, seed=seed, optimizer="adam",
                 output="linear" if siren else "sigmoid", show_progress=show_progress)
     size, channels = image.shape[0], image.shape[2]
-    net = network(model, 2, channels)
+    net = mlp.build(model, 2, channels)
 
     def image_fn(params, x):  # coordinates on [0, 1)^2 -> values in [0, 1], from the final parameters
         out = net.apply(params, jnp.asarray(to_input(x), jnp.float32))
@@ -115,28 +121,3 @@ def _derivatives(net, params, x, size) -> dict:
     laplacian = jax.vmap(lambda p: jnp.trace(jax.hessian(f)(p)))(points)
     return {"gradient": np.asarray(jnp.linalg.norm(grad, axis=1)).reshape(size, size),
             "laplacian": np.asarray(laplacian).reshape(size, size)}
-
-
-def montage(tiles: list[tuple[str, np.ndarray]], path) -> None:
-    """Labelled images ``(label, (h, w, 1 or 3) in [0, 1])`` side by side in one PNG (Pillow), nearest-neighbour
-    upscaled to about 256 pixels. Skipped, with a note on stderr, where Pillow is missing (a bare GPU machine)."""
-    try:
-        from PIL import Image, ImageDraw, ImageFont
-    except ImportError:
-        import sys
-        print(f"ntk-fourier: Pillow is not installed: {path} not drawn (the arrays are saved)", file=sys.stderr)
-        return
-    size = max(a.shape[0] for _, a in tiles)
-    scale = max(1, 256 // size)
-    tile, label_h = size * scale, 24
-    canvas = Image.new("RGB", (len(tiles) * (tile + 8), tile + label_h), (255, 255, 255))
-    draw = ImageDraw.Draw(canvas)
-    font = ImageFont.load_default(size=14)
-    for i, (label, array) in enumerate(tiles):
-        array = array[..., None] if array.ndim == 2 else array
-        rgb = np.repeat(array, 3, axis=2) if array.shape[2] == 1 else array
-        im = Image.fromarray((np.clip(rgb, 0, 1) * 255).round().astype(np.uint8)).resize(
-            (tile, tile), Image.Resampling.NEAREST)
-        canvas.paste(im, (i * (tile + 8), label_h))
-        draw.text((i * (tile + 8) + 2, 4), label, fill=(0, 0, 0), font=font)
-    canvas.save(path)

@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ntk_fourier import mappings
+from ntk_fourier.model import mappings
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import Model
 
@@ -51,7 +51,7 @@ class Layer:
 class Network:
     """The finite MLP of ``model`` for inputs of dimension ``dim`` and ``outputs`` output columns.
 
-    ``network(model, dim, outputs)`` builds it; ``init(key)`` draws parameters and ``apply(params, x)`` maps points
+    ``build(model, dim, outputs)`` makes it; ``init(key)`` draws parameters and ``apply(params, x)`` maps points
     ``(n, dim)`` to outputs ``(n, outputs)``. Hashable by identity, so it can be a static argument of ``jax.jit``.
     """
 
@@ -107,7 +107,7 @@ def _uniform_unit(key, shape, dtype):
     return jax.random.uniform(key, shape, dtype, -math.sqrt(3.0), math.sqrt(3.0))
 
 
-def network(model: Model, dim: int, outputs: int = 1) -> Network:
+def build(model: Model, dim: int, outputs: int = 1) -> Network:
     """The finite network of ``model`` for ``dim``-dimensional inputs and ``outputs`` output columns."""
     if model.mapping.kind == "gaussian_inf":
         raise InputError("mapping 'gaussian_inf' has infinitely many features and no finite network; "

@@ -17,11 +17,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ntk_fourier.dynamics import check_steps
-from ntk_fourier.empirical import empirical_ntk
+from ntk_fourier.steps import check_steps
+from ntk_fourier.network.empirical import empirical_ntk
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import Model
-from ntk_fourier.network import network
+from ntk_fourier.network import mlp
+from ntk_fourier.precision import dtype_scope
 from ntk_fourier.progress import progress
 from ntk_fourier.results import load, save
 
@@ -75,11 +76,20 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
       seed: base seed; network s uses the s-th key split from ``PRNGKey(seed)``.
       optimizer: ``gd`` (full-batch gradient descent, the NTK theory's) or ``adam``.
       record_ntk: also record the empirical NTK on the training points and its drift from step 0.
-      dtype: float32 (default, fast) or float64.
+      dtype: float32 (default, fast) or float64 (computed in float64 inside a scoped 64-bit switch,
+        `precision.float64`; no global JAX flag needed).
       output: ``linear`` (the network's outputs, as the NTK theory) or ``sigmoid`` (outputs squashed to (0, 1), as
         Tancik et al. fit images); the loss and the recorded outputs use it.
       show_progress: a progress bar over the recorded steps.
     """
+    with dtype_scope(dtype):  # float64 networks really train in float64, whatever the process-wide JAX setting
+        return _train(model, x_train, y_train, x_test, y_test, lr=lr, steps=steps, seeds=seeds, seed=seed,
+                      optimizer=optimizer, record_ntk=record_ntk, dtype=dtype, output=output,
+                      show_progress=show_progress)
+
+
+def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, seed, optimizer, record_ntk, dtype,
+           output, show_progress) -> TrainResult:
     if optimizer not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     if not (lr > 0 and np.isfinite(lr)):
@@ -91,7 +101,7 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
         raise InputError("training steps must be increasing whole numbers")
     xtr, xte = jnp.asarray(x_train, dtype), jnp.asarray(x_test, dtype)
     ytr, yte = (jnp.asarray(y, dtype).reshape(len(y), -1) for y in (y_train, y_test))
-    net = network(model, xtr.shape[1], ytr.shape[1])
+    net = mlp.build(model, xtr.shape[1], ytr.shape[1])
     if output not in ("linear", "sigmoid"):
         raise InputError(f"unknown output {output!r}; choose linear or sigmoid")
     squash = jax.nn.sigmoid if output == "sigmoid" else (lambda z: z)
@@ -119,7 +129,9 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
         kernel = jax.vmap(lambda p: empirical_ntk(net, p, xtr))(params) if record_ntk else None
         return f_tr, f_te, kernel
 
-    params = jax.vmap(lambda k: net.init(k, dtype))(jax.random.split(jax.random.PRNGKey(seed), seeds))
+    # drawn in float32 whatever dtype is, so a float64 run trains the same networks, differing only by round-off
+    params = jax.vmap(lambda k: net.init(k, jnp.float32))(jax.random.split(jax.random.PRNGKey(seed), seeds))
+    params = jax.tree_util.tree_map(lambda a: a.astype(dtype), params)
     state = jax.vmap(opt_init)(params)
     records, done, compile_seconds = [], 0, 0.0
     start = time.perf_counter()

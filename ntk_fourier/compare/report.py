@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ntk_fourier.compare import Comparison, summary
+from ntk_fourier.compare.crosscheck import Comparison, summary
 from ntk_fourier.results import _jsonable, versions
-from ntk_fourier.train import save_run
+from ntk_fourier.network.training import save_run
 
 
 def _plt():

@@ -20,7 +20,7 @@ import itertools
 import numpy as np
 
 from ntk_fourier.errors import InputError
-from ntk_fourier.model import Mapping
+from ntk_fourier.model.value import Mapping
 
 MAX_DIM = 3
 

@@ -24,6 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ntk_fourier.errors import InputError
+from ntk_fourier.steps import check_steps
 
 
 class StabilityWarning(UserWarning):
@@ -83,14 +84,6 @@ def _as_2d(y: np.ndarray, name: str) -> np.ndarray:
     if not np.all(np.isfinite(y)):
         raise InputError(f"{name} contains NaN or infinite values")
     return y
-
-
-def check_steps(steps) -> np.ndarray:
-    """Non-negative, finite, non-decreasing step values as a float64 array."""
-    arr = np.atleast_1d(np.asarray(steps, dtype=np.float64))
-    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise InputError(f"steps must be a non-empty list of non-negative numbers, got {steps!r}")
-    return arr
 
 
 def _rate_and_start(lam: np.ndarray, lr: float, flow: bool, f0_train, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -234,3 +227,18 @@ def predict_top(eigenvalues: np.ndarray, eigenvectors: np.ndarray, y_train: np.n
         bound.append(factor * r_perp / np.sqrt(n))
     return TopPrediction(steps=steps, f_train=np.array(f_train), mse_train=np.array(mse),
                          mode_residuals=np.array(modes), error_bound=np.array(bound), max_stable_lr=lr_max)
+
+
+def predict_model(model, data: dict, *, lr: float, steps, flow: bool = False, f0_train=None, f0_test=None,
+                  engine: str = "native", show_progress: bool = True) -> Prediction:
+    """`predict` for a model on a data set (``x_train``, ``y_train``, ``x_test``, ``y_test``): computes the
+    model's kernels with ``engine`` first. Without ``f0_train`` it predicts the infinite ensemble (mean from zero,
+    with the NNGP variance); with it, the network started from those outputs."""
+    from ntk_fourier.kernel.engine import kernel_diagonal, kernels
+    k_train = kernels(model, data["x_train"], engine=engine, show_progress=show_progress)
+    k_test = kernels(model, data["x_test"], data["x_train"], engine=engine, show_progress=show_progress)
+    ensemble = f0_train is None
+    return predict(k_train.ntk, data["y_train"], lr=lr, steps=steps, ntk_test=k_test.ntk, y_test=data["y_test"],
+                   f0_train=f0_train, f0_test=f0_test, flow=flow,
+                   nngp_train=k_train.nngp if ensemble else None, nngp_test=k_test.nngp if ensemble else None,
+                   nngp_test_diag=kernel_diagonal(model, data["x_test"], engine=engine).nngp if ensemble else None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ntk_fourier.network import Network
+from ntk_fourier.network.mlp import Network
 
 
 def _features(net: Network, params: list, x: jax.Array, output: int):

@@ -1,0 +1,74 @@
+"""One image, several mappings: fit a network per mapping, optionally the infinite-width NTK regression of the whole
+image, super-resolution PSNR against the image at 2x and 4x the size, and the files ``ntk-fourier image`` writes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from ntk_fourier import results
+from ntk_fourier.images import fitting, panels
+from ntk_fourier.images.grid_regression import regress
+
+
+class ImageExperiment(NamedTuple):
+    """The image, one `fitting.ImageFit` per mapping, the ground truth at each super-resolution factor
+    (``references``: factor -> image), and ``table``: mapping -> numbers (PSNR train/test, per seed, super-resolution,
+    NTK regression when asked, timings), as written to ``results.json``."""
+
+    image: np.ndarray
+    fits: list
+    references: dict
+    table: dict
+    models: dict
+
+
+def fit_all(image: np.ndarray, mappings, *, steps: int, seeds: int = 1, seed: int = 0, text: bool = False,
+            ntk: bool = False, engine: str = "native", references: dict | None = None,
+            show_progress: bool = False) -> ImageExperiment:
+    """Fit ``image`` ``(size, size, channels)`` with each mapping of ``mappings`` (`fitting.MAPPINGS`).
+
+    ``references``: factor -> the same image at factor x the size, for super-resolution PSNR (factors
+    `fitting.SUPERRES`). ``ntk``: also the infinite-width NTK regression of the whole image (`regress`): gradient
+    descent for ``steps`` steps at half the stable rate, and converged.
+    """
+    import sys
+    size = image.shape[0]
+    fits, table = [], {}
+    for name in mappings:
+        f = fitting.fit(image, name, steps=steps, seeds=seeds, seed=seed, text=text, show_progress=show_progress)
+        fits.append(f)
+        if show_progress:
+            print(f"{name}: test PSNR {f.psnr_test.mean():.2f} dB", file=sys.stderr, flush=True)
+        row = {"psnr_train": float(f.psnr_train.mean()), "psnr_test": float(f.psnr_test.mean()),
+               "psnr_train_std": float(f.psnr_train.std()), "psnr_test_std": float(f.psnr_test.std()),
+               "psnr_test_per_seed": f.psnr_test.tolist(), "train_seconds": f.seconds}
+        if references:
+            row.update({f"psnr_superres_x{k}": v for k, v in fitting.superres_psnr(f, references).items()})
+        if ntk:
+            r = regress(fitting.model_for(name, size, text)[0], image, steps=[steps, np.inf], engine=engine)
+            row.update(ntk_method=r.method, ntk_lr=r.lr, ntk_psnr_train=float(r.psnr_train[0]),
+                       ntk_psnr_test=float(r.psnr_test[0]), ntk_psnr_test_converged=float(r.psnr_test[1]))
+        table[name] = row
+    return ImageExperiment(image=image, fits=fits, references=references or {}, table=table,
+                           models={m: fitting.model_for(m, size, text)[0] for m in mappings})
+
+
+def write_fits(e: ImageExperiment, out: Path | str, **meta) -> Path:
+    """Write ``results.json`` (the table), ``reconstructions.npz`` (+ .json: every reconstruction, super-resolved
+    image and SIREN derivative, with ``meta``) and the PNG panels (`panels.write_panels`) into the folder ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    arrays = {"image": e.image}
+    for f in e.fits:
+        arrays[f.mapping] = f.reconstruction
+        arrays.update({f"{f.mapping}_x{factor}": fine for factor, fine in f.superres.items()})
+        arrays.update({f"{f.mapping}_{k}": v for k, v in f.derivatives.items()})
+    (out / "results.json").write_text(json.dumps(e.table, indent=2) + "\n")
+    results.save(out / "reconstructions.npz", arrays, command="image", size=e.image.shape[0],
+                 superres_factors=list(fitting.SUPERRES), models=e.models, results=e.table, **meta)
+    if e.references:
+        panels.write_panels(e.image, e.fits, e.table, e.references, out)
+    return out

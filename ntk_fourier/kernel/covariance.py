@@ -1,0 +1,71 @@
+"""The covariance that enters the MLP's first Dense layer: the part of the kernel that depends on the input mapping.
+
+For finite mappings it is C(x, x') = gamma(x).gamma(x') / d_in and cov(x) = |gamma(x)|^2 / d_in (exactly 1 for
+Fourier mappings); for ``gaussian_inf`` the closed form exp(-2 pi^2 sigma^2 |x - x'|^2); for ``init = "siren"`` the
+post-activation kernels of SIREN's uniform first layer (`ntk_fourier.model.siren`). Entries of identical points are
+set to cov exactly: ReLU-type kernels take the arccos of the correlation, which turns a rounding error of 1e-16 at
+correlation 1 into 1e-8, and would break the exact circulant structure on grids. With raw inputs (mapping ``none``)
+cov is not exact, so ReLU NTK diagonals are accurate to ~1e-8 relative.
+
+Every function takes ``xp``: ``numpy`` (the neural-tangents reference) or ``jax.numpy`` (the engine, jit-able).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ntk_fourier.model import Model, mappings, siren
+
+
+def identical_exact(nngp, cov1, x1, x2, xp=np):
+    """``nngp`` with the entries of identical points (equal rows of x1 and x2) replaced by ``cov1`` exactly."""
+    same = xp.all(x1[:, None, :] == x2[None, :, :], axis=-1)  # (n1, n2)
+    return xp.where(same, cov1[:, None], nngp)
+
+
+def feature_covariance(g1, g2, x1, x2, unit: bool, xp=np):
+    """(nngp (n1, n2), cov1 (n1,), cov2 (n2,)) of finite features g = gamma(x): g1.g2 / d_in, identical points
+    exact. ``unit``: Fourier features, whose cov is exactly 1 (nngp clipped to [-1, 1])."""
+    width = g1.shape[1]
+    nngp = g1 @ g2.T / width
+    if unit:  # |gamma(x)|^2 / d_in = sum_j a_j^2 = 1 exactly; rounding would be amplified (module docstring)
+        nngp, cov1, cov2 = xp.clip(nngp, -1.0, 1.0), xp.ones(len(x1), g1.dtype), xp.ones(len(x2), g1.dtype)
+    else:
+        cov1, cov2 = xp.sum(g1 * g1, 1) / width, xp.sum(g2 * g2, 1) / width
+    return identical_exact(nngp, cov1, x1, x2, xp), cov1, cov2
+
+
+def has_features(model: Model) -> bool:
+    """True when the input covariance comes from a finite feature vector gamma(x) (not SIREN, not gaussian_inf)."""
+    return model.init != "siren" and model.mapping.kind != "gaussian_inf"
+
+
+def fan_in(model: Model, dim: int) -> int:
+    """Width of the input to the first Dense layer after the mapping (SIREN: the first layer's width)."""
+    if model.init == "siren":
+        return model.width
+    if model.mapping.kind == "none":
+        return dim
+    if model.mapping.kind == "gaussian_inf":
+        return 1
+    return 2 * len(mappings.frequencies(model.mapping, dim)[1])
+
+
+def from_points(model: Model, x1, x2, g1=None, g2=None, xp=np):
+    """(nngp (n1, n2), ntk (n1, n2), cov1 (n1,), cov2 (n2,)) entering the layers after the input (after SIREN's first
+    layer for SIREN). ``g1``, ``g2``: gamma(x) for finite mappings (computed here with NumPy when not given)."""
+    if model.init == "siren":
+        nngp, ntk = siren.first_layer_kernels(x1, x2, model.omega0, model.parameterization, xp=xp)
+        cov1 = siren.first_layer_variance(x1, model.omega0, xp=xp)
+        cov2 = siren.first_layer_variance(x2, model.omega0, xp=xp)
+        return identical_exact(nngp, cov1, x1, x2, xp), ntk, cov1, cov2
+    if model.mapping.kind == "gaussian_inf":
+        sq = xp.sum((x1[:, None, :] - x2[None, :, :]) ** 2, axis=-1)  # |x1 - x2|^2, (n1, n2)
+        nngp = xp.exp(-2.0 * np.pi**2 * float(model.mapping.sigma) ** 2 * sq)
+        cov1, cov2 = xp.ones(len(x1), nngp.dtype), xp.ones(len(x2), nngp.dtype)
+        return identical_exact(nngp, cov1, x1, x2, xp), xp.zeros_like(nngp), cov1, cov2
+    if model.mapping.kind == "none":
+        g1, g2 = x1, x2
+    elif g1 is None:
+        g1, g2 = mappings.encode(model.mapping, x1), mappings.encode(model.mapping, x2)
+    nngp, cov1, cov2 = feature_covariance(g1, g2, x1, x2, unit=model.mapping.kind != "none", xp=xp)
+    return nngp, xp.zeros_like(nngp), cov1, cov2
