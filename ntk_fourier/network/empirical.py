@@ -30,12 +30,16 @@ def _features(net: Network, params: list, x: jax.Array, output: int):
 
 
 def empirical_ntk(net: Network, params: list, x1: jax.Array, x2: jax.Array | None = None) -> jax.Array:
-    """Empirical NTK between ``x1`` ``(n1, dim)`` and ``x2`` ``(n2, dim)`` (default ``x1``): ``(n1, n2)``."""
-    x2 = x1 if x2 is None else x2
+    """Empirical NTK between ``x1`` ``(n1, dim)`` and ``x2`` ``(n2, dim)`` (default ``x1``): ``(n1, n2)``, in the
+    parameters' precision (points are cast to it)."""
+    dtype = jax.tree_util.tree_leaves(params)[0].dtype
+    same = x2 is None
+    x1 = jnp.asarray(x1, dtype)
+    x2 = x1 if same else jnp.asarray(x2, dtype)
     total = 0.0
     for o in range(net.outputs):
         f1 = _features(net, params, x1, o)
-        f2 = f1 if x2 is x1 else _features(net, params, x2, o)
+        f2 = f1 if same else _features(net, params, x2, o)
         for layer, h1, h2, d1, d2 in zip(net.layers, f1[0], f2[0], f1[1], f2[1]):
             gram = layer.w_scale**2 * (h1 @ h2.T)
             if layer.b_scale > 0:
