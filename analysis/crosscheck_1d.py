@@ -29,8 +29,17 @@ def models(depth: int) -> dict[str, nf.Model]:
     }
 
 
-def run(out: Path, widths, seeds: int, depth: int, steps, show_progress: bool = True, redraw: bool = False) -> dict:
-    """Train and compare (or, with ``redraw``, re-compare the runs saved in OUT/<model>/runs without training)."""
+SWEEP_STEPS = (10, 100, 1000)  # the steps of the summary's sweep table
+
+
+def _at(values, steps, step):
+    return values[list(steps).index(step)] if step in steps else float("nan")
+
+
+def run(out: Path, widths, seeds: int, depth: int, steps, show_progress: bool = True, redraw: bool = False,
+        dtype: str = "float64") -> dict:
+    """Train and compare (or, with ``redraw``, re-compare the runs saved in OUT/<model>/runs without training):
+    networks and their linearised twins, in ``dtype`` (float64: gaps below float32 round-off stay visible)."""
     data = nf.one_over_f(n=256, stride=8, seed=0)
     table = {}
     for name, model in models(depth).items():
@@ -38,10 +47,12 @@ def run(out: Path, widths, seeds: int, depth: int, steps, show_progress: bool = 
         ntk = nf.kernels(model.replace(width=max(widths)), data["x_train"], show_progress=False).ntk
         lr = 0.5 * nf.max_stable_lr(np.linalg.eigvalsh(ntk), data["y_train"].size)
         runs = {w: nf.load_run(out / name / "runs" / f"width_{w}.npz") for w in widths} if redraw else None
+        linear = ({w: nf.load_run(out / name / "runs" / f"width_{w}_linear.npz") for w in widths}
+                  if redraw else None)
         comparison = nf.cross_check(model, data, widths, seeds=seeds, lr=lr, steps=steps, seed=0, runs=runs,
-                                    show_progress=show_progress)
+                                    linear_runs=linear, dtype=np.dtype(dtype).type, show_progress=show_progress)
         config = {"model": model, "lr": lr, "seeds": seeds, "widths": list(widths), "steps": list(steps),
-                  "data": "one_over_f(n=256, stride=8, seed=0)"}
+                  "data": "one_over_f(n=256, stride=8, seed=0)", "dtype": dtype}
         table[name] = {**nf.report.write(comparison, out / name, config), "lr": lr,
                        "seconds": time.perf_counter() - start}
         print(f"{name}: deviation {np.round(table[name]['deviation'], 4)} slope {table[name]['slope']:.3f} "
@@ -53,6 +64,25 @@ def run(out: Path, widths, seeds: int, depth: int, steps, show_progress: bool = 
     for name, t in table.items():
         lines.append(f"| [{name}]({name}/report.md) | " + " | ".join(f"{d:.4f}" for d in t["deviation"])
                      + f" | {t['slope']:.3f} | {t['max_ntk_drift'][-1]:.4f} |")
+    lines += ["", "Deviation at fixed steps (seed means; same definition), and its two parts: kernel = linearised "
+              "network vs NTK prediction (finite-width kernel fluctuation), lin. = network vs linearised network "
+              "(drift and nonlinearity). Slope: log-log against width at that step.", "",
+              "| model | step | " + " | ".join(f"width {w}: total / kernel / lin." for w in widths)
+              + " | slope total / kernel / lin. |", "|---|---|" + "---|" * (len(widths) + 1)]
+    for name, t in table.items():
+        for step in SWEEP_STEPS:
+            if step not in steps:
+                continue
+            cells = []
+            for i in range(len(widths)):
+                parts = [t["deviation_curve_mean"][i]] + ([t["deviation_kernel_curve_mean"][i],
+                                                            t["deviation_linearization_curve_mean"][i]]
+                                                           if "deviation_kernel_curve_mean" in t else [])
+                cells.append(" / ".join(f"{_at(p, steps, step):.4f}" for p in parts))
+            slopes = [t["slope_per_step"]] + ([t["slope_kernel_per_step"], t["slope_linearization_per_step"]]
+                                              if "slope_kernel_per_step" in t else [])
+            lines.append(f"| {name} | {step} | " + " | ".join(cells) + " | "
+                         + " / ".join(f"{float(_at(s_, steps, step)):.2f}" for s_ in slopes) + " |")
     (out / "summary.md").write_text("\n".join(lines) + "\n")
     (out / "summary.json").write_text(json.dumps(table, indent=2, default=str) + "\n")
     return table
@@ -66,10 +96,12 @@ def main(argv=None):
     parser.add_argument("--depth", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="toy sizes (smoke test)")
     parser.add_argument("--redraw", action="store_true", help="re-compare the saved runs in OUT, no training")
+    parser.add_argument("--dtype", default="float64", choices=("float32", "float64"))
     args = parser.parse_args(argv)
     widths = [int(w) for w in args.widths.split(",")]
     steps = [0, 1, 10, 30] if args.quick else STEPS
-    run(args.out, widths, args.seeds, args.depth, steps, show_progress=not args.quick, redraw=args.redraw)
+    run(args.out, widths, args.seeds, args.depth, steps, show_progress=not args.quick, redraw=args.redraw,
+        dtype=args.dtype)
 
 
 if __name__ == "__main__":

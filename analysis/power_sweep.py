@@ -17,7 +17,8 @@ def run(quick: bool = False) -> tuple[dict, dict]:
     for i, p in enumerate(POWERS):
         model = nf.Model(mapping=nf.Mapping("power", features=128, p=p), depth=2)
         lr = common.half_stable_lr(model, data["x_train"], data["y_train"].size)
-        check = nf.cross_check(model, data, [width], seeds=2, lr=lr, steps=steps, show_progress=False).checks[0]
+        check = nf.cross_check(model, data, [width], seeds=2, lr=lr, steps=steps, decompose=False,
+                               show_progress=False).checks[0]
         arrays[f"mse_train_{i}"], arrays[f"mse_test_{i}"] = check.run.mse_train.mean(1), check.run.mse_test.mean(1)
         arrays[f"pred_train_{i}"] = np.mean([q.mse_train for q in check.predictions], axis=0)
         arrays[f"pred_test_{i}"] = np.mean([q.mse_test for q in check.predictions], axis=0)

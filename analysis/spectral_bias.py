@@ -31,7 +31,8 @@ def run(quick: bool = False, n: int = 64) -> tuple[dict, dict]:
                                                                                   "deviation": {}}
     for i, (label, model) in enumerate(models(quick).items()):
         lr = common.half_stable_lr(model, x, n)
-        check = nf.cross_check(model, data, [width], seeds=1, lr=lr, steps=steps, show_progress=False).checks[0]
+        check = nf.cross_check(model, data, [width], seeds=1, lr=lr, steps=steps, decompose=False,
+                               show_progress=False).checks[0]
         arrays[f"measured_{i}"] = np.abs(np.fft.rfft(check.run.f_train[:, 0, :, 0] - y, axis=1))  # (T, n/2+1)
         arrays[f"predicted_{i}"] = np.abs(np.fft.rfft(check.predictions[0].f_train[:, :, 0] - y, axis=1))
         meta["labels"].append(label)

@@ -129,6 +129,19 @@ def _squeeze(y: np.ndarray):
     return (lambda a: a[..., 0]) if y.ndim == 1 else (lambda a: a)
 
 
+def _per_frequency(data: dict, f_train: np.ndarray) -> dict:
+    """``frequencies`` and ``residual_freq`` (|FFT of f - y| per frequency, trailing output axis as f_train's) when
+    the training points are a whole regular grid; nothing otherwise."""
+    from ntk_fourier.model.points import fourier_residuals
+    y = data["y_train"].reshape(len(data["y_train"]), -1)
+    found = fourier_residuals(data["x_train"], f_train - y)  # f_train (..., n, k)
+    if found is None:
+        return {}
+    freqs, magnitude = found
+    return {"frequencies": freqs, "residual_freq": _squeeze(data["y_train"])(magnitude),
+            "target_freq": _squeeze(data["y_train"])(fourier_residuals(data["x_train"], y)[1])}
+
+
 def _cmd_kernel(args, model):
     from ntk_fourier.kernel import kernels
     x1 = files.points(files.load_array(args.x, "--x"), "--x")
@@ -202,6 +215,7 @@ def _cmd_predict(args, model):
               "eigenvalues": p.eigenvalues, "max_stable_lr": np.float64(p.max_stable_lr)}
     if not f0:
         arrays.update(var_train=p.var_train, var_test=p.var_test)
+    arrays.update(_per_frequency(data, p.f_train))
     summary = (f"train MSE {p.mse_train[0]:.4g} -> {p.mse_train[-1]:.4g}, test MSE {p.mse_test[0]:.4g} -> "
                f"{p.mse_test[-1]:.4g} over steps {steps[0]:g}..{steps[-1]:g} (max stable lr {p.max_stable_lr:.4g})")
     return arrays, summary, {"lr": args.lr, "flow": args.flow, "start": "zero (ensemble mean)" if not f0
@@ -254,14 +268,17 @@ def _cmd_train(args, model):
     run = train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr, steps=steps,
                 seeds=_count(args.seeds, "--seeds"), seed=model.mapping.seed, optimizer=args.optimizer,
                 record_ntk=args.record_ntk, dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
-                show_progress=not args.quiet)
+                linearize=args.linearize, show_progress=not args.quiet)
     arrays = {k: v for k, v in run._asdict().items() if isinstance(v, np.ndarray)}  # as `save_run`
     if ntk is not None:  # analytic NTK on the training points (e.g. computed on another machine)
         arrays["mode_residuals"], arrays["eigenvalues"] = mode_residuals(ntk, run.f_train, data["y_train"])
-    summary = (f"{args.seeds} seed(s), width {model.width}, {args.dtype}: train MSE {run.mse_train[0].mean():.4g} -> {run.mse_train[-1].mean():.4g}, test MSE "
+    arrays.update(_per_frequency(data, run.f_train))
+    summary = (f"{args.seeds} seed(s), width {model.width}, {args.dtype}{', linearised' if args.linearize else ''}: "
+               f"train MSE {run.mse_train[0].mean():.4g} -> {run.mse_train[-1].mean():.4g}, test MSE "
                f"{run.mse_test[0].mean():.4g} -> {run.mse_test[-1].mean():.4g} ({run.seconds:.1f} s training)")
     return arrays, summary, {"lr": lr, "optimizer": args.optimizer, "seeds": args.seeds, "data": str(args.data),
-                             "dtype": args.dtype, "timings_train": {"train_s": run.seconds,
+                             "data_sha256": files.data_sha256(data), "dtype": args.dtype,
+                             "linearize": args.linearize, "timings_train": {"train_s": run.seconds,
                                                                    "first_segment_s": run.compile_seconds}}
 
 
@@ -277,11 +294,15 @@ def _cmd_compare(args, model):
             lr = _positive(float(args.lr), "--lr")
         except ValueError:
             raise InputError(f"--lr must be a positive number or auto, got {args.lr!r}")
-    runs = None if args.runs is None else files.load_runs(args.runs, widths, steps)
+    runs, linear = (None, None) if args.runs is None else files.load_runs(args.runs, widths, steps, model, lr,
+                                                                          data)
     comparison = cross_check(model, data, widths, seeds=_count(args.seeds, "--seeds"), lr=lr, steps=steps,
-                             runs=runs, seed=model.mapping.seed, engine=args.engine, show_progress=not args.quiet)
+                             runs=runs, linear_runs=linear, seed=model.mapping.seed, engine=args.engine,
+                             dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
+                             decompose=not args.no_decompose, show_progress=not args.quiet)
     config = {"model": model, "lr": lr, "seeds": args.seeds, "data": str(args.data), "widths": widths,
-              "runs": None if args.runs is None else str(args.runs), "engine": args.engine}
+              "runs": None if args.runs is None else str(args.runs), "engine": args.engine, "dtype": args.dtype,
+              "data_sha256": files.data_sha256(data)}
     numbers = report.write(comparison, args.out, config)
     table = ", ".join(f"{w}: {d:.4f}" for w, d in zip(numbers["widths"], numbers["deviation"]))
     return None, f"deviation by width {table}; slope {numbers['slope']:.3f}", {}
@@ -358,6 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--optimizer", default="gd", choices=("gd", "adam"), help="gd (default) or adam")
     p.add_argument("--record-ntk", action="store_true", help="record the empirical NTK and its drift")
     p.add_argument("--dtype", default="float32", choices=("float32", "float64"), help="default float32")
+    p.add_argument("--linearize", action="store_true", help="train the linearised networks (first-order Taylor "
+                   "expansion around the initial parameters) instead")
     p.add_argument("--kernel", type=Path, help="analytic NTK on x_train (.npz with ntk): add per-mode residuals")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_train)
@@ -367,7 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=_number(int), default=2, help="networks per width (default 2)")
     p.add_argument("--lr", default="auto", help="learning rate, or auto: half of 2n / lambda_max (default)")
     p.add_argument("--steps", required=True, help="steps to record: 0,10,100 or log:1:1000:20")
-    p.add_argument("--runs", type=Path, help="folder of width_W.npz from 'train' (e.g. run on a GPU)")
+    p.add_argument("--runs", type=Path, help="folder of width_W.npz from 'train' (e.g. run on a GPU), and "
+                   "width_W_linear.npz from 'train --linearize' for the decomposition; checked against model, lr, data")
+    p.add_argument("--dtype", default="float32", choices=("float32", "float64"), help="networks' precision "
+                   "(default float32; float64 resolves gaps below 1e-6)")
+    p.add_argument("--no-decompose", action="store_true", help="skip the linearised networks (the decomposition "
+                   "of the deviation into kernel fluctuation and drift / nonlinearity)")
     p.add_argument("--out", type=Path, required=True, help="output folder: comparison.json, report.md, figures")
     p.set_defaults(run=_cmd_compare, writes_folder=True)
     p = sub.add_parser("data", help="write the built-in 1/f data set (Tancik et al. 2020, 1D)")

@@ -83,18 +83,53 @@ def parse_widths(text: str) -> list[int]:
     return widths
 
 
-def load_runs(folder: Path, widths: list[int], steps: np.ndarray):
-    """Training results made elsewhere (e.g. on a GPU): FOLDER/width_W.npz written by ``ntk-fourier train``."""
+def data_sha256(data: dict) -> str:
+    """SHA-256 of a data set's arrays (x_train, y_train, x_test, y_test as float64): which data a run was made on."""
+    import hashlib
+    digest = hashlib.sha256()
+    for key in ("x_train", "y_train", "x_test", "y_test"):
+        digest.update(np.ascontiguousarray(np.asarray(data[key], dtype=np.float64)).tobytes())
+    return digest.hexdigest()
+
+
+def _check_run(path: Path, meta: dict, model, lr: float, data_hash: str) -> None:
+    """Refuse a run whose sidecar says it was made with another model, learning rate or data set."""
+    from ntk_fourier.results import _jsonable
+    if "lr" in meta and meta["lr"] is not None and not np.isclose(float(meta["lr"]), lr, rtol=1e-12, atol=0):
+        raise InputError(f"{path} was trained with lr {meta['lr']}, not {lr:g}: use the same --lr, or retrain")
+    if "model" in meta and meta["model"] is not None:
+        want = _jsonable(model)
+        diff = sorted(k for k in set(want) | set(meta["model"]) if meta["model"].get(k) != want.get(k))
+        if diff:
+            raise InputError(f"{path} was trained with another model ({', '.join(diff)} differ): use the same "
+                             "model options, or retrain")
+    if meta.get("data_sha256") not in (None, data_hash):
+        raise InputError(f"{path} was trained on other data (SHA-256 differs from --data's): use the same --data")
+
+
+def load_runs(folder: Path, widths: list[int], steps: np.ndarray, model=None, lr: float | None = None,
+              data: dict | None = None):
+    """Training results made elsewhere (e.g. on a GPU): FOLDER/width_W.npz written by ``ntk-fourier train`` (and
+    FOLDER/width_W_linear.npz, the linearised networks, where present). Each is checked against ``steps`` and, from
+    its sidecar, against ``model`` (at width W), ``lr`` and ``data``. Returns (runs, linear runs): width -> run."""
     from ntk_fourier.network.training import load_run
-    runs = {}
+    from ntk_fourier.results import load
+    runs, linear = {}, {}
+    data_hash = None if data is None else data_sha256(data)
     for w in widths:
-        path = folder / f"width_{w}.npz"
-        if not path.is_file():
-            raise InputError(f"--runs file {path} does not exist")
-        try:
-            runs[w] = load_run(path)
-        except (OSError, ValueError) as err:
-            raise InputError(f"cannot read --runs file {path}: {err}")
-        if not np.array_equal(runs[w].steps, steps):
-            raise InputError(f"{path} was recorded at steps {runs[w].steps.tolist()}, not at --steps")
-    return runs
+        for name, store, required in ((f"width_{w}.npz", runs, True), (f"width_{w}_linear.npz", linear, False)):
+            path = folder / name
+            if not path.is_file():
+                if required:
+                    raise InputError(f"--runs file {path} does not exist")
+                continue
+            try:
+                store[w] = load_run(path)
+                meta = load(path)[1]
+            except (OSError, ValueError) as err:
+                raise InputError(f"cannot read --runs file {path}: {err}")
+            if not np.array_equal(store[w].steps, steps):
+                raise InputError(f"{path} was recorded at steps {store[w].steps.tolist()}, not at --steps")
+            if model is not None:
+                _check_run(path, meta, model.replace(width=w), lr, data_hash)
+    return runs, linear

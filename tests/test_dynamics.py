@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
+import ntk_fourier as nf
 from ntk_fourier import Mapping, Model, StabilityWarning, decay, kernels, max_stable_lr, predict
 
 
@@ -113,3 +114,39 @@ def test_stability_limit_and_warning():
     f_tr, _ = _gd(phi, y, tr, te, 1.01 * lr_max, [2000], np.zeros((30, 1)))
     assert unstable.mse_train[-1] > 1e3 * unstable.mse_train[0]
     np.testing.assert_allclose(unstable.f_train[-1], f_tr[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("flow", [True, False])
+def test_residual_per_frequency_on_a_circulant_kernel(flow):
+    """Sum of sines on a 32-point grid, a periodic stationary kernel (circulant Gram matrix): the residual at each
+    frequency decays exactly as exp(-eta lambda_f t / n) (flow) or (1 - eta lambda_f / n)^t (GD), lambda_f the FFT
+    eigenvalue of that frequency (`grid_spectrum`); `fourier_residuals` reads it from the predicted outputs."""
+    from ntk_fourier.model.points import fourier_residuals
+    model = Model(mapping=Mapping("power", features=12, p=1.0), depth=2)
+    x = nf.grid((32,))
+    y = np.sin(2 * np.pi * 1 * x[:, 0]) + 0.5 * np.cos(2 * np.pi * 3 * x[:, 0] + 0.3) + 0.2 * np.sin(2 * np.pi * 7 * x[:, 0])
+    K = kernels(model, x, show_progress=False).ntk
+    s = nf.grid_spectrum(model, (32,), show_progress=False)
+    assert s.method == "fft"
+    lam = {abs(int(f[0])): v for f, v in zip(s.frequencies, s.eigenvalues)}
+    lr, steps = 0.5 * nf.max_stable_lr(s.eigenvalues, 32), np.array([0, 3, 30, 300])
+    p = predict(K, y, lr=lr, steps=steps, flow=flow)
+    freqs, r = fourier_residuals(x, p.f_train - y[:, None])  # (F, 1), (T, F, 1)
+    _, y_f = fourier_residuals(x, y[:, None])
+    for i, f in enumerate(freqs[:, 0]):
+        if f not in (1, 3, 7):
+            assert np.all(r[:, i, 0] <= 1e-12), f  # frequencies absent from the target stay absent
+            continue
+        rate = lr * lam[int(f)] / 32
+        want = y_f[i, 0] * (np.exp(-rate * steps) if flow else np.abs(1 - rate) ** steps)
+        np.testing.assert_allclose(r[:, i, 0], want, rtol=1e-9, atol=1e-13, err_msg=f"frequency {f}")
+
+
+def test_grid_detection():
+    from ntk_fourier.model.points import grid_of
+    d = nf.one_over_f(n=256, stride=8)
+    assert grid_of(d["x_train"])[0] == (32,) and grid_of(d["x_test"]) is None
+    x = nf.grid((4, 6)) + 0.01
+    shape, order = grid_of(x[::-1])
+    assert shape == (4, 6) and np.array_equal(x[::-1][order], x)
+    assert grid_of(np.random.default_rng(0).uniform(size=(24, 2))) is None

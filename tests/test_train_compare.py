@@ -83,6 +83,60 @@ def test_compare_command_and_runs_from_elsewhere(tmp_path, capsys):
                  "--steps", "0,5,30", "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "cmp3"),
                  *common]) == 2
     assert "width_64.npz does not exist" in capsys.readouterr().err
+    # runs made with another learning rate, model or data set are refused in one line
+    for args, needle in ((["--lr", "0.2"], "trained with lr 0.3"), (["--lr", "0.3", "--depth", "3"], "depth"),
+                         (["--lr", "0.3", "--data", str(tmp_path / "d2.npz")], "other data")):
+        np.savez(tmp_path / "d2.npz", **{k: DATA[k] * (1.5 if k == "y_train" else 1) for k in
+                                         ("x_train", "y_train", "x_test", "y_test")})
+        argv = ["compare", "--data", str(tmp_path / "d.npz"), "--widths", "32,128", "--seeds", "2", "--steps",
+                "0,5,30", "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "cmp4"), *common, *args]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert needle in err and len(err.strip().splitlines()) == 1, err
+    # the run sidecars written by compare carry their own width
+    meta = json.loads((tmp_path / "cmp" / "runs" / "width_32.json").read_text())
+    assert meta["model"]["width"] == 32
+
+
+def test_decomposition_fields_and_figures(tmp_path):
+    """compare writes the per-step curves, slopes, the decomposition and the horizons; the parts add up to no less
+    than the whole (triangle inequality, step by step)."""
+    np.savez(tmp_path / "d.npz", **{k: DATA[k] for k in ("x_train", "y_train", "x_test", "y_test")})
+    assert main(["compare", "--data", str(tmp_path / "d.npz"), "--widths", "32,128", "--seeds", "2", "--lr", "0.3",
+                 "--steps", "0,1,10,100", "--dtype", "float64", "--mapping", "none", "--depth", "2", "--quiet",
+                 "--out", str(tmp_path / "cmp")]) == 0
+    s = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
+    for key in ("deviation_curve", "slope_per_step", "deviation_kernel", "deviation_linearization",
+                "validity_horizon"):
+        assert key in s, key
+    assert np.array(s["deviation_curve"]).shape == (2, 4, 2) and len(s["slope_per_step"]) == 4
+    for w in range(2):
+        total = np.array(s["deviation_curve_mean"][w])
+        parts = np.array(s["deviation_kernel_curve_mean"][w]) + np.array(s["deviation_linearization_curve_mean"][w])
+        assert np.all(total <= parts + 1e-12)
+    assert {"measured_0.05", "estimate_0.1", "k0_fluctuation_relative"} <= set(s["validity_horizon"][0])
+    for name in ("decomposition.png", "deviation_steps.png", "runs/width_32_linear.npz"):
+        assert (tmp_path / "cmp" / name).stat().st_size > 0, name
+    assert "kernel part" in (tmp_path / "cmp" / "report.md").read_text()
+
+
+@pytest.mark.usefixtures("x64")
+def test_linearised_network_equals_kernel_dynamics_of_its_own_k0():
+    """The linearised network (jvp around p0), trained by GD, equals `predict` with its own empirical K_0, on train and
+    test points, to float64 round-off."""
+    from ntk_fourier import empirical_ntk, predict
+    model, lr, steps = Model(mapping=Mapping("none"), depth=2, width=64), 0.1, [0, 1, 10, 100]
+    run = train(model, DATA["x_train"], DATA["y_train"], DATA["x_test"], DATA["y_test"], lr=lr, steps=steps, seeds=2,
+                dtype=jnp.float64, linearize=True, show_progress=False)
+    net = network(model, 1, 1)
+    for s, key in enumerate(jax.random.split(jax.random.PRNGKey(0), 2)):
+        p0 = jax.tree_util.tree_map(lambda a: a.astype(jnp.float64), net.init(key))  # as train() draws them
+        k0 = np.asarray(empirical_ntk(net, p0, DATA["x_train"]))
+        k0_test = np.asarray(empirical_ntk(net, p0, DATA["x_test"], DATA["x_train"]))
+        p = predict(k0, DATA["y_train"], lr=lr, steps=steps, ntk_test=k0_test, f0_train=run.f_train[0, s],
+                    f0_test=run.f_test[0, s])
+        np.testing.assert_allclose(run.f_train[:, s], p.f_train, rtol=0, atol=1e-13 * np.abs(p.f_train).max())
+        np.testing.assert_allclose(run.f_test[:, s], p.f_test, rtol=0, atol=1e-13 * np.abs(p.f_test).max())
 
 
 def test_train_command_with_analytic_kernel_gives_mode_residuals(tmp_path):

@@ -7,7 +7,18 @@ with the prediction started from *its own* outputs at initialisation f_s(0) (nev
     deviation(width) = mean over seeds s of max over recorded steps t of dev_s(t)
 
 i.e. the largest gap between a network and its linearised infinite-width twin, as a fraction of the distance the
-network had to travel. The same is reported on test points (``deviation_test``), and the seed-average of the
+network had to travel. The gap is split, with the same definition, by the *linearised network* f_lin (the network's
+first-order Taylor expansion around its own initial parameters, trained by the same GD; exactly the kernel dynamics of
+its empirical NTK K_0):
+
+    deviation_kernel:        f_lin vs f_pred   -- the finite-width fluctuation of the kernel at initialisation
+    deviation_linearization: f_net vs f_lin    -- the kernel's drift during training and the network's nonlinearity
+
+Per recorded step, ``deviation_curve`` and the slope of log deviation against log width at that step
+(``slope_per_step``) say until when the NTK prediction holds at a given width; the *validity horizon* is the first
+recorded step where the deviation passes 5% / 10%, and its estimate from K_0 alone is delta n / (eta ||K_0 - K||_2)
+(the kernel part obeys dev_kernel(t) <= eta t ||K_0 - K||_2 / n for stable GD: both residual propagators are
+contractions). The same is reported on test points (``deviation_test``), and the seed-average of the
 networks is compared with the infinite-ensemble mean (prediction from f(0) = 0). The deviation of a width-N network
 is expected to shrink like N^-1/2 (Lee et al. 2019); ``slope`` is the least-squares slope of log deviation vs log
 width.
@@ -21,7 +32,7 @@ import numpy as np
 from ntk_fourier.kernel.engine import kernel_diagonal, kernels
 from ntk_fourier.kernel.dynamics import Prediction, max_stable_lr, predict
 from ntk_fourier.errors import InputError
-from ntk_fourier.model import Model
+from ntk_fourier.model import Model, points
 from ntk_fourier.network.training import TrainResult, train
 
 DEFINITION = ("deviation = mean over seeds of max over recorded steps of ||f_net(X,t) - f_pred(X,t)||_2 / "
@@ -42,6 +53,18 @@ class WidthCheck(NamedTuple):
     measured_modes: np.ndarray  # (T, S, n, k): V^T (f_net(X, t) - y)
     ensemble_z: float  # max over t of ||seed-mean f_net - ensemble mean|| / (its predicted std), test points
     ensemble_mean: Prediction  # infinite-ensemble mean prediction (from zero), with its variance
+    linear_run: TrainResult | None = None  # the linearised networks (same seeds), when trained
+    kernel_curve: np.ndarray | None = None  # (T, S): ||f_lin - f_pred|| / ||y - f0||
+    linearization_curve: np.ndarray | None = None  # (T, S): ||f_net - f_lin|| / ||y - f0||
+    k0_fluctuation: np.ndarray | None = None  # (S,): ||K_0 - K||_2 (spectral norm) of each network's empirical K_0
+
+    @property
+    def deviation_kernel(self) -> float | None:
+        return None if self.kernel_curve is None else float(self.kernel_curve.max(0).mean())
+
+    @property
+    def deviation_linearization(self) -> float | None:
+        return None if self.linearization_curve is None else float(self.linearization_curve.max(0).mean())
 
 
 class Comparison(NamedTuple):
@@ -51,6 +74,9 @@ class Comparison(NamedTuple):
     ensemble_mean: Prediction  # infinite-ensemble mean prediction (from zero) of the widest model
     slope: float
     slope_test: float
+    lr: float = float("nan")  # the GD rate of networks and predictions
+    n_values: int = 0  # n = y_train.size, the loss's normalisation
+    data: dict | None = None  # the data set compared on
 
 
 def fit_slope(widths, values) -> float:
@@ -83,8 +109,21 @@ def mode_residuals(ntk_train: np.ndarray, f_train: np.ndarray, y_train: np.ndarr
     return np.einsum("ij,tsjk->tsik", V[:, ::-1].T, f_train - y), lam[::-1]
 
 
-def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dict) -> WidthCheck:
-    """Compare one width's trained networks (``run``) with their from-init NTK predictions."""
+def horizon(steps: np.ndarray, curve: np.ndarray, threshold: float) -> float | None:
+    """The first recorded step at which the seed-mean of ``curve`` ``(T, S)`` exceeds ``threshold`` (None: never)."""
+    above = np.flatnonzero(curve.mean(1) > threshold)
+    return float(steps[above[0]]) if len(above) else None
+
+
+def horizon_estimate(fluctuation: float, lr: float, n_values: int, threshold: float) -> float:
+    """Steps until the kernel part of the deviation can reach ``threshold``: threshold n / (eta ||K_0 - K||_2)."""
+    return float("inf") if fluctuation <= 0 else threshold * n_values / (lr * fluctuation)
+
+
+def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dict,
+                linear: TrainResult | None = None) -> WidthCheck:
+    """Compare one width's trained networks (``run``) with their from-init NTK predictions, and, given the
+    linearised networks of the same seeds (``linear``), split the gap into its kernel and linearisation parts."""
     y, y_test = data["y_train"].reshape(len(data["y_train"]), -1), data["y_test"].reshape(len(data["y_test"]), -1)
     preds, curves, curves_test, modes = [], [], [], []
     for s in range(run.f_train.shape[1]):
@@ -104,21 +143,35 @@ def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dic
     seeds = run.f_test.shape[1]
     spread = np.sqrt(np.maximum(np.sum(mean.var_test, axis=1), 0.0) * y.shape[1] / seeds)  # (T,)
     gap = np.sqrt(np.sum((run.f_test.mean(1) - mean.f_test) ** 2, axis=(1, 2)))
+    kernel_curve = linearization_curve = fluctuation = None
+    if linear is not None:
+        kernel_curve = np.stack([_relative(linear.f_train[:, s], p.f_train, y - run.f_train[0, s])
+                                 for s, p in enumerate(preds)], 1)
+        linearization_curve = np.stack([_relative(run.f_train[:, s], linear.f_train[:, s], y - run.f_train[0, s])
+                                        for s in range(len(preds))], 1)
+    if run.ntk is not None:
+        fluctuation = np.array([np.linalg.norm(k0 - kern["ntk"], 2) for k0 in run.ntk[0]])
     return WidthCheck(width=model.width, run=run, predictions=preds, deviation=float(curve.max(0).mean()),
                       deviation_test=float(np.stack(curves_test, 1).max(0).mean()),
                       deviation_per_seed=curve.max(0), deviation_curve=curve,
                       measured_modes=np.stack(modes, 1), ensemble_z=float(np.max(gap / np.maximum(spread, 1e-300))),
-                      ensemble_mean=mean)
+                      ensemble_mean=mean, linear_run=linear, kernel_curve=kernel_curve,
+                      linearization_curve=linearization_curve, k0_fluctuation=fluctuation)
 
 
 def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, steps, runs: dict | None = None,
-                seed: int = 0, engine: str = "native", show_progress: bool = True) -> Comparison:
+                linear_runs: dict | None = None, seed: int = 0, engine: str = "native", dtype=np.float32,
+                decompose: bool = True, show_progress: bool = True) -> Comparison:
     """Train (or take from ``runs``: width -> `TrainResult`, e.g. trained on a GPU) ``seeds`` networks at each
-    width and compare them with the analytic NTK's predictions. ``data``: x_train, y_train, x_test, y_test."""
+    width and compare them with the analytic NTK's predictions. ``data``: x_train, y_train, x_test, y_test.
+
+    ``decompose``: also train the linearised networks of the same seeds (or take them from ``linear_runs``) and split
+    the deviation into its kernel and linearisation parts. ``dtype``: the networks' precision (float64 for gaps
+    below float32 round-off, ~1e-6)."""
     widths = sorted(int(w) for w in widths)
     if not widths or widths[0] < 1:
         raise InputError(f"widths must be positive integers, got {widths}")
-    runs = runs or {}
+    runs, linear_runs = runs or {}, linear_runs or {}
     checks, cache = [], {}
     for width in widths:
         wide = model.replace(width=width)
@@ -128,14 +181,74 @@ def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, step
             k_test = kernels(wide, data["x_test"], data["x_train"], engine=engine, show_progress=False)
             cache[key] = {"ntk": k_train.ntk, "nngp": k_train.nngp, "ntk_test": k_test.ntk, "nngp_test": k_test.nngp,
                           "nngp_test_diag": kernel_diagonal(wide, data["x_test"], engine=engine).nngp}
-        run = runs.get(width) or train(wide, data["x_train"], data["y_train"], data["x_test"], data["y_test"],
-                                       lr=lr, steps=steps, seeds=seeds, seed=seed, record_ntk=True,
-                                       show_progress=show_progress)
-        checks.append(check_width(wide, data, run, lr, cache[key]))
+        def fit(linearize):
+            return train(wide, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr, steps=steps,
+                         seeds=seeds, seed=seed, record_ntk=not linearize, dtype=dtype, linearize=linearize,
+                         show_progress=show_progress)
+        run = runs.get(width) or fit(False)
+        linear = linear_runs.get(width) or (fit(True) if decompose and width not in runs else None)
+        checks.append(check_width(wide, data, run, lr, cache[key], linear))
     mean = checks[-1].ensemble_mean
     return Comparison(widths=widths, checks=checks, eigenvalues=mean.eigenvalues, ensemble_mean=mean,
                       slope=fit_slope(widths, [c.deviation for c in checks]),
-                      slope_test=fit_slope(widths, [c.deviation_test for c in checks]))
+                      slope_test=fit_slope(widths, [c.deviation_test for c in checks]), lr=float(lr),
+                      n_values=int(np.asarray(data["y_train"]).size), data=data)
+
+
+def _per_step_slopes(widths, curves) -> list:
+    """Slope of log (seed-mean deviation) against log width at each recorded step (NaN where undefined)."""
+    means = np.stack([c.mean(1) for c in curves], 0)  # (W, T)
+    return [fit_slope(widths, means[:, t]) for t in range(means.shape[1])]
+
+
+def decomposition_summary(c: Comparison) -> dict:
+    """Per-step curves and slopes, the decomposition and the validity horizons, for ``comparison.json``."""
+    lr, n_values = c.lr, c.n_values
+    steps = c.checks[-1].run.steps
+    out = {"deviation_curve": [k.deviation_curve.tolist() for k in c.checks],
+           "deviation_curve_mean": [k.deviation_curve.mean(1).tolist() for k in c.checks],
+           "slope_per_step": _per_step_slopes(c.widths, [k.deviation_curve for k in c.checks])}
+    if all(k.kernel_curve is not None for k in c.checks):
+        out.update({
+            "deviation_kernel": [k.deviation_kernel for k in c.checks],
+            "deviation_linearization": [k.deviation_linearization for k in c.checks],
+            "deviation_kernel_curve_mean": [k.kernel_curve.mean(1).tolist() for k in c.checks],
+            "deviation_linearization_curve_mean": [k.linearization_curve.mean(1).tolist() for k in c.checks],
+            "slope_kernel_per_step": _per_step_slopes(c.widths, [k.kernel_curve for k in c.checks]),
+            "slope_linearization_per_step": _per_step_slopes(c.widths, [k.linearization_curve for k in c.checks]),
+        })
+    horizons = []
+    for k in c.checks:
+        h = {f"measured_{d}": horizon(steps, k.deviation_curve, d) for d in (0.05, 0.1)}
+        if k.k0_fluctuation is not None:
+            fluct = float(k.k0_fluctuation.mean())
+            h.update({f"estimate_{d}": horizon_estimate(fluct, lr, n_values, d) for d in (0.05, 0.1)},
+                     k0_fluctuation=fluct, k0_fluctuation_relative=fluct / float(c.eigenvalues[0]))
+        horizons.append(h)
+    out["validity_horizon"] = horizons
+    return out
+
+
+def frequency_summary(c: Comparison) -> dict:
+    """When the training points are a whole regular grid: per width, the residual at each frequency over training,
+    |FFT(f - y)|_f / |FFT(y)|_f, measured (networks) and predicted (NTK, from each network's f(0)), means over seeds
+    and outputs: ``residual_freq_measured`` and ``residual_freq_predicted`` (W, T, F), with ``frequencies`` (F, d)
+    and ``target_freq`` |y_f| (F,). Empty when the points are not a grid."""
+    x, y = c.data["x_train"], np.asarray(c.data["y_train"], dtype=np.float64)
+    y = y.reshape(len(y), -1)
+    target = points.fourier_residuals(x, y)
+    if target is None:
+        return {}
+    freqs, y_f = target[0], target[1].mean(-1)  # (F,)
+    scale = np.where(y_f > 1e-12 * y_f.max(), y_f, np.nan)
+    measured, predicted = [], []
+    for k in c.checks:
+        m = points.fourier_residuals(x, np.moveaxis(k.run.f_train, 1, 0) - y)[1].mean(-1).mean(0)  # (T, F)
+        p = np.mean([points.fourier_residuals(x, pr.f_train - y)[1].mean(-1) for pr in k.predictions], 0)
+        measured.append(m / scale)
+        predicted.append(p / scale)
+    return {"frequencies": freqs, "target_freq": y_f, "residual_freq_measured": np.array(measured),
+            "residual_freq_predicted": np.array(predicted)}
 
 
 def summary(c: Comparison) -> dict:
@@ -155,4 +268,6 @@ def summary(c: Comparison) -> dict:
         "predicted_final_mse_test": [np.mean([p.mse_test[-1] for p in c_.predictions]) for c_ in c.checks],
         "train_seconds": [c_.run.seconds for c_ in c.checks],
         "steps": c.checks[-1].run.steps.tolist(),
+        **decomposition_summary(c),
+        **(frequency_summary(c) if c.data is not None else {}),
     }

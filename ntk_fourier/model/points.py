@@ -52,3 +52,45 @@ def circle(n: int) -> np.ndarray:
     """n equispaced points on the unit circle, angle 2 pi j / n: shape ``(n, 2)``."""
     theta = 2.0 * np.pi * np.arange(n) / n
     return np.stack([np.cos(theta), np.sin(theta)], axis=1)
+
+
+def grid_of(x: np.ndarray) -> tuple[tuple[int, ...], np.ndarray] | None:
+    """``(shape, order)`` when the points ``x`` ``(n, d)`` are a whole regular periodic grid of [0, 1)^d (spacing 1/N_a
+    on each axis, any offset), such that ``x[order]`` lists it in C order; None otherwise."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or len(x) < 2:
+        return None
+    shape, index = [], []
+    for axis in x.T:
+        values = np.unique(axis)
+        n = len(values)
+        if n < 2 or not np.allclose(np.diff(values), 1.0 / n, rtol=0, atol=1e-9 / n):
+            return None
+        shape.append(n)
+        index.append(np.rint((axis - values[0]) * n).astype(np.int64))
+    if int(np.prod(shape)) != len(x):
+        return None
+    flat = np.ravel_multi_index(tuple(index), shape)
+    if len(np.unique(flat)) != len(x):
+        return None
+    return tuple(shape), np.argsort(flat)
+
+
+def fourier_residuals(x: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per-frequency magnitude of ``values`` ``(..., n, k)`` given on the grid points ``x`` ``(n, d)``:
+    ``(frequencies (F, d), |FFT| (..., F, k))`` with the unitary normalisation (Parseval: the sums of squares agree),
+    for the non-negative half of the frequencies in 1D (a real signal's f and -f have equal magnitudes) and every
+    frequency in 2D / 3D. None when ``x`` is not a whole regular grid (`grid_of`)."""
+    found = grid_of(x)
+    if found is None:
+        return None
+    shape, order = found
+    v = np.asarray(values, dtype=np.float64)[..., order, :]  # (..., n, k) in grid order
+    v = v.reshape(v.shape[:-2] + shape + v.shape[-1:])
+    axes = tuple(range(v.ndim - 1 - len(shape), v.ndim - 1))
+    spectrum = np.abs(np.fft.fftn(v, axes=axes, norm="ortho")).reshape(v.shape[:-1 - len(shape)] + (-1, v.shape[-1]))
+    freqs = grid_frequencies(shape)
+    if len(shape) == 1:
+        keep = freqs[:, 0] >= 0
+        return freqs[keep], spectrum[..., keep, :]
+    return freqs, spectrum

@@ -61,7 +61,7 @@ def _optimizer(name: str, lr: float):
 
 def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, seeds: int = 1, seed: int = 0,
           optimizer: str = "gd", record_ntk: bool = False, dtype=jnp.float32, output: str = "linear",
-          show_progress: bool = True) -> TrainResult:
+          linearize: bool = False, show_progress: bool = True) -> TrainResult:
     """Train ``seeds`` networks of ``model`` (parameters drawn from keys split from ``PRNGKey(seed)``).
 
     Args:
@@ -80,16 +80,19 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
         `precision.float64`; no global JAX flag needed).
       output: ``linear`` (the network's outputs, as the NTK theory) or ``sigmoid`` (outputs squashed to (0, 1), as
         Tancik et al. fit images); the loss and the recorded outputs use it.
+      linearize: train the linearised network instead, the first-order Taylor expansion around each network's
+        initial parameters p0: f_lin(x; p) = f(x; p0) + J(x; p0) (p - p0) (one jvp; Lee et al. 2019). Under GD its
+        outputs follow exactly the kernel dynamics of its own empirical NTK K_0 (`ntk` is then K_0 at every step).
       show_progress: a progress bar over the recorded steps.
     """
     with dtype_scope(dtype):  # float64 networks really train in float64, whatever the process-wide JAX setting
         return _train(model, x_train, y_train, x_test, y_test, lr=lr, steps=steps, seeds=seeds, seed=seed,
                       optimizer=optimizer, record_ntk=record_ntk, dtype=dtype, output=output,
-                      show_progress=show_progress)
+                      linearize=linearize, show_progress=show_progress)
 
 
 def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, seed, optimizer, record_ntk, dtype,
-           output, show_progress) -> TrainResult:
+           output, linearize, show_progress) -> TrainResult:
     if optimizer not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     if not (lr > 0 and np.isfinite(lr)):
@@ -106,43 +109,54 @@ def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, 
         raise InputError(f"unknown output {output!r}; choose linear or sigmoid")
     squash = jax.nn.sigmoid if output == "sigmoid" else (lambda z: z)
 
-    def outputs(params, x):
-        return squash(net.apply(params, x))
+    def outputs(params, x, params0):
+        if not linearize:
+            return squash(net.apply(params, x))
+        # first-order Taylor expansion around params0: f(x; p0) + J(x; p0) (p - p0), by one jvp
+        delta = jax.tree_util.tree_map(jnp.subtract, params, params0)
+        value, tangent = jax.jvp(lambda p: net.apply(p, x), (params0,), (delta,))
+        return squash(value + tangent)
 
     opt_init, opt_update = _optimizer(optimizer, float(lr))  # a Python float stays weakly typed (no upcast)
 
-    def loss(params):
-        return 0.5 * jnp.mean((outputs(params, xtr) - ytr) ** 2)  # = 1/(2n) sum, n = y_train.size
+    def loss(params, params0):
+        return 0.5 * jnp.mean((outputs(params, xtr, params0) - ytr) ** 2)  # = 1/(2n) sum, n = y_train.size
 
-    def step(_, carry):
-        params, state = carry
-        updates, state = opt_update(jax.grad(loss)(params), state, params)
-        return jax.tree_util.tree_map(jnp.add, params, updates), state
-
-    @jax.jit
-    def advance(params, state, count):  # count is traced: one compilation for every segment length
-        return jax.vmap(lambda p, s: jax.lax.fori_loop(0, count, step, (p, s)))(params, state)
+    def step(params0):
+        def one(_, carry):
+            params, state = carry
+            updates, state = opt_update(jax.grad(loss)(params, params0), state, params)
+            return jax.tree_util.tree_map(jnp.add, params, updates), state
+        return one
 
     @jax.jit
-    def observe(params):
-        f_tr, f_te = jax.vmap(outputs, (0, None))(params, xtr), jax.vmap(outputs, (0, None))(params, xte)
-        kernel = jax.vmap(lambda p: empirical_ntk(net, p, xtr))(params) if record_ntk else None
+    def advance(params, state, params0, count):  # count is traced: one compilation for every segment length
+        return jax.vmap(lambda p, s, p0: jax.lax.fori_loop(0, count, step(p0), (p, s)))(params, state, params0)
+
+    @jax.jit
+    def observe(params, params0):
+        f_tr = jax.vmap(outputs, (0, None, 0))(params, xtr, params0)
+        f_te = jax.vmap(outputs, (0, None, 0))(params, xte, params0)
+        at = params0 if linearize else params  # the linearised network's NTK is its K_0 throughout
+        kernel = jax.vmap(lambda p: empirical_ntk(net, p, xtr))(at) if record_ntk else None
         return f_tr, f_te, kernel
 
     # drawn in float32 whatever dtype is, so a float64 run trains the same networks, differing only by round-off
     params = jax.vmap(lambda k: net.init(k, jnp.float32))(jax.random.split(jax.random.PRNGKey(seed), seeds))
     params = jax.tree_util.tree_map(lambda a: a.astype(dtype), params)
+    params0 = params
     state = jax.vmap(opt_init)(params)
     records, done, compile_seconds = [], 0, 0.0
     start = time.perf_counter()
-    for target in progress([int(s) for s in steps], f"training width {model.width}", show_progress):
+    label = f"training {'linearised ' if linearize else ''}width {model.width}"
+    for target in progress([int(s) for s in steps], label, show_progress):
         if target > done:
             t0 = time.perf_counter()
-            params, state = advance(params, state, target - done)
+            params, state = advance(params, state, params0, target - done)
             jax.block_until_ready(params)
             compile_seconds = compile_seconds or time.perf_counter() - t0
             done = target
-        records.append(jax.device_get(observe(params)))
+        records.append(jax.device_get(observe(params, params0)))
     seconds = time.perf_counter() - start
     f_train = np.stack([r[0] for r in records]).astype(np.float64)
     f_test = np.stack([r[1] for r in records]).astype(np.float64)
