@@ -36,6 +36,10 @@ def _at(values, steps, step):
     return values[list(steps).index(step)] if step in steps else float("nan")
 
 
+def _number(v: float) -> str:
+    return f"{v:.4f}" if v >= 1e-3 or v == 0 else f"{v:.1e}"
+
+
 def run(out: Path, widths, seeds: int, depth: int, steps, show_progress: bool = True, redraw: bool = False,
         dtype: str = "float64") -> dict:
     """Train and compare (or, with ``redraw``, re-compare the runs saved in OUT/<model>/runs without training):
@@ -78,7 +82,7 @@ def run(out: Path, widths, seeds: int, depth: int, steps, show_progress: bool = 
                 parts = [t["deviation_curve_mean"][i]] + ([t["deviation_kernel_curve_mean"][i],
                                                             t["deviation_linearization_curve_mean"][i]]
                                                            if "deviation_kernel_curve_mean" in t else [])
-                cells.append(" / ".join(f"{_at(p, steps, step):.4f}" for p in parts))
+                cells.append(" / ".join(_number(_at(p, steps, step)) for p in parts))
             slopes = [t["slope_per_step"]] + ([t["slope_kernel_per_step"], t["slope_linearization_per_step"]]
                                               if "slope_kernel_per_step" in t else [])
             lines.append(f"| {name} | {step} | " + " | ".join(cells) + " | "

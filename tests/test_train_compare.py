@@ -120,6 +120,20 @@ def test_decomposition_fields_and_figures(tmp_path):
     assert "kernel part" in (tmp_path / "cmp" / "report.md").read_text()
 
 
+def test_kernel_gap_from_k0_equals_the_linearised_networks():
+    """The horizon's estimate (the gap predicted from K_0 alone) is the kernel part measured with the trained
+    linearised networks, at every recorded step (float64)."""
+    from ntk_fourier.compare.crosscheck import kernel_gap_curve
+    model = Model(mapping=Mapping("none"), depth=2)
+    c = cross_check(model, DATA, [64], seeds=2, lr=0.3, steps=[0, 1, 10, 100], dtype=jnp.float64,
+                    show_progress=False)
+    k = c.checks[0]
+    y = DATA["y_train"][:, None]
+    ntk = k.predictions[0].eigenvectors @ np.diag(k.predictions[0].eigenvalues) @ k.predictions[0].eigenvectors.T
+    estimate = kernel_gap_curve(k.k0, ntk, k.run.f_train[0], y, 0.3, k.run.steps)
+    np.testing.assert_allclose(estimate, k.kernel_curve, rtol=1e-8, atol=1e-12)
+
+
 @pytest.mark.usefixtures("x64")
 def test_linearised_network_equals_kernel_dynamics_of_its_own_k0():
     """The linearised network (jvp around p0), trained by GD, equals `predict` with its own empirical K_0, on train and
