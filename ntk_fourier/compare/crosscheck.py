@@ -219,7 +219,7 @@ def _per_step_slopes(widths, curves) -> list:
 
 def decomposition_summary(c: Comparison) -> dict:
     """Per-step curves and slopes, the decomposition and the validity horizons, for ``comparison.json``."""
-    lr, n_values = c.lr, c.n_values
+    lr = c.lr
     steps = c.checks[-1].run.steps
     out = {"deviation_curve": [k.deviation_curve.tolist() for k in c.checks],
            "deviation_curve_mean": [k.deviation_curve.mean(1).tolist() for k in c.checks],
