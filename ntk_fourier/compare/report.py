@@ -27,7 +27,7 @@ def _plt():
 def _save(fig, out: Path, name: str) -> str:
     fig.savefig(out / f"{name}.png")
     fig.savefig(out / f"{name}.pdf")
-    fig.clf()
+    _plt().close(fig)  # pyplot keeps every figure it made until closed
     return f"{name}.png"
 
 
