@@ -433,7 +433,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         model = None if getattr(args, "no_model", False) else model_from_args(args)
-        out = args.out if getattr(args, "writes_folder", False) else _out_path(args.out)
+        folder = getattr(args, "writes_folder", False)
+        out = files.check_output(args.out if folder else _out_path(args.out), folder)  # before any computation
         start = time.perf_counter()
         arrays, summary, extra = args.run(args, model)
         seconds = time.perf_counter() - start

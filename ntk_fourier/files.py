@@ -2,6 +2,8 @@
 point sets (.npy), data sets and results (.npz), training runs from another machine. The CLI's only file layer."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -133,3 +135,28 @@ def load_runs(folder: Path, widths: list[int], steps: np.ndarray, model=None, lr
             if model is not None:
                 _check_run(path, meta, model.replace(width=w), lr, data_hash)
     return runs, linear
+
+
+def check_output(path: Path, folder: bool = False) -> Path:
+    """Refuse, before any computation, an output that cannot be written: a file where a folder is expected or the
+    reverse, or a place where nothing can be created (e.g. /proc). Writes nothing: it probes the nearest existing
+    folder with a temporary file, removed at once."""
+    path = Path(path)
+    if folder and path.exists() and not path.is_dir():
+        raise InputError(f"--out {path} is a file; give a folder for this command's results")
+    if not folder and path.is_dir():
+        raise InputError(f"--out {path} is a folder; give a file name ending in .npz")
+    target = path if folder else path.parent
+    ancestor = target
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError(f"cannot create {target}: {ancestor} is a file; choose another --out")
+    try:
+        handle, probe = tempfile.mkstemp(dir=ancestor, prefix=".ntk-fourier-probe-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as err:
+        raise InputError(f"cannot write to {target} ({err.strerror or err}); choose another --out")
+    return path
+

@@ -62,7 +62,8 @@ def test_kernel_command(files, capsys):
 def test_spectrum_command_grid_and_config(files, capsys):
     code, out, err = _run(capsys, "spectrum", "--grid", "8x8", "--config", files / "c.toml", "--depth", "3",
                           "--out", files / "S.npz")
-    assert code == 0, err and "exact" in out
+    assert code == 0, err
+    assert "exact" in out, out
     model = Model(mapping=Mapping("power", features=16, p=1.5), w_std=1.2, depth=3)  # option overrides the file
     expected = grid_spectrum(model, (8, 8), show_progress=False)
     with np.load(files / "S.npz") as s:
@@ -198,3 +199,21 @@ def test_installed_command_runs_without_traceback(files):
     np.testing.assert_allclose(np.load(files / "S.npz")["eigenvalues"].sum(),
                                kernels(Model(mapping=Mapping("basic")), grid((32,)), show_progress=False).ntk.trace(),
                                rtol=1e-10)
+
+
+@pytest.mark.parametrize("argv", [
+    ["kernel", "--x", "{x}", "--out", "/proc/nope/K.npz"],
+    ["compare", "--data", "{d}", "--widths", "4096,8192", "--steps", "0,1000", "--out", "/proc/nope"],
+    ["image", "--builtin", "hopper", "--size", "64", "--out", "/proc/nope"],
+    ["kernel", "--x", "{x}", "--out", "{x}/K.npz"],
+    ["compare", "--data", "{d}", "--widths", "8", "--steps", "0,1", "--out", "{x}"],
+], ids=["kernel-proc", "compare-proc", "image-proc", "kernel-under-a-file", "compare-into-a-file"])
+def test_unwritable_output_is_refused_before_any_computation(files, capsys, argv):
+    """A typo in --out costs nothing: one line, exit 2, in well under a second (compare would train for hours)."""
+    import time
+    start = time.perf_counter()
+    code, out, err = _run(capsys, *[a.format(x=files / "x.npy", d=files / "d.npz") for a in argv])
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and ("--out" in err or "cannot" in err), err
+    assert time.perf_counter() - start < 5.0
+
