@@ -45,9 +45,29 @@ def test_npy_image_needs_no_resampling(tmp_path):
     array = np.random.default_rng(2).uniform(size=(12, 16))
     np.save(tmp_path / "a.npy", array)
     np.testing.assert_array_equal(nf.images.load(tmp_path / "a.npy", 12)[..., 0], array[:, 2:14])  # centre crop
-    np.save(tmp_path / "bad.npy", np.array([np.nan]))
+    np.save(tmp_path / "bad.npy", np.full((4, 4), np.nan))
     with pytest.raises(nf.InputError, match="finite"):
         nf.images.load(tmp_path / "bad.npy", 4)
+
+
+@pytest.mark.parametrize("array, message", [
+    (np.full((8, 8, 3), 200.0), r"\[200, 200\]; float images must lie in \[0, 1\]"),  # 0-255 floats: refused, not clipped
+    (np.zeros((4, 3, 2)), r"shape \(h, w\) or \(h, w, 1\|3\|4\)"),  # two channels
+    (np.zeros((8,)), "shape"), (np.zeros((1, 8)), "h, w >= 2"),
+    (-np.ones((8, 8), np.int16), "negative"), (np.array([["a", "b"], ["c", "d"]]), "numbers"),
+])
+def test_npy_image_rules(tmp_path, array, message):
+    np.save(tmp_path / "a.npy", array)
+    with pytest.raises(nf.InputError, match=message):
+        nf.images.load(tmp_path / "a.npy", 8)
+
+
+def test_integer_images_are_scaled_by_their_range(tmp_path):
+    rng = np.random.default_rng(3)
+    for dtype, top in ((np.uint8, 255), (np.uint16, 65535)):
+        array = rng.integers(0, top + 1, (8, 8, 4)).astype(dtype)  # alpha channel dropped
+        np.save(tmp_path / "a.npy", array)
+        np.testing.assert_array_equal(nf.images.load(tmp_path / "a.npy", 8), array[..., :3] / top)
 
 
 @pytest.mark.usefixtures("x64")

@@ -89,6 +89,35 @@ def builtin(name: str, size: int) -> np.ndarray:
     raise InputError(f"unknown built-in image {name!r}; choose {', '.join(NATURAL)} or text, text1, text2, ...")
 
 
+def image_array(array: np.ndarray, what: str = "image") -> np.ndarray:
+    """An array as an image in [0, 1] of shape (h, w, 1 or 3), or a one-line `InputError`.
+
+    Shapes (h, w), (h, w, 1), (h, w, 3) and (h, w, 4) (alpha dropped), h and w at least 2. Floats must lie in [0, 1]
+    (they are not rescaled: a 0-255 float image is refused, not clipped); unsigned and non-negative signed integers are
+    divided by their dtype's largest value (uint8 by 255, uint16 by 65535); booleans are 0 or 1.
+    """
+    array = np.asarray(array)
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)) or min(array.shape[:2]) < 2:
+        raise InputError(f"{what} must have shape (h, w) or (h, w, 1|3|4) with h, w >= 2, got {array.shape}")
+    if array.dtype.kind == "b":
+        array = array.astype(np.float64)
+    elif array.dtype.kind in "iu":
+        if array.min() < 0:
+            raise InputError(f"{what} holds negative integers (min {array.min()}); images are non-negative")
+        array = array.astype(np.float64) / np.iinfo(array.dtype).max
+    elif array.dtype.kind == "f":
+        array = array.astype(np.float64)
+        if not np.all(np.isfinite(array)):
+            raise InputError(f"{what} holds NaN or infinite values; an image must be finite")
+        if array.min() < 0 or array.max() > 1:
+            raise InputError(f"{what} has values in [{array.min():g}, {array.max():g}]; float images must lie in "
+                             "[0, 1] (divide 8-bit data by 255, or save it as uint8)")
+    else:
+        raise InputError(f"{what} must hold numbers, got dtype {array.dtype}")
+    array = array[..., None] if array.ndim == 2 else array
+    return array[..., :3] if array.shape[2] == 4 else array
+
+
 def load(path: Path | str, size: int) -> np.ndarray:
     """A PNG or JPEG file (or an ``.npy`` array (h, w[, channels]) in [0, 1]) as a float array
     ``(size, size, channels)`` in [0, 1] (alpha dropped)."""
@@ -100,10 +129,7 @@ def load(path: Path | str, size: int) -> np.ndarray:
             raise InputError(f"image file {path} does not exist")
         except (OSError, ValueError) as err:
             raise InputError(f"cannot read {path} as a NumPy array: {err}")
-        if array.ndim not in (2, 3) or array.dtype.kind not in "iuf" or not np.all(np.isfinite(array)):
-            raise InputError(f"{path} must hold a finite (h, w) or (h, w, channels) image, got {array.shape}")
-        array = np.asarray(array, np.float64)
-        return _to_square(array[..., None] if array.ndim == 2 else array[..., :3], size)
+        return _to_square(image_array(array, str(path)), size)
     from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(path) as im:
