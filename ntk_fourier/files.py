@@ -114,8 +114,7 @@ def load_runs(folder: Path, widths: list[int], steps: np.ndarray, model=None, lr
     """Training results made elsewhere (e.g. on a GPU): FOLDER/width_W.npz written by ``ntk-fourier train`` (and
     FOLDER/width_W_linear.npz, the linearised networks, where present). Each is checked against ``steps`` and, from
     its sidecar, against ``model`` (at width W), ``lr`` and ``data``. Returns (runs, linear runs): width -> run."""
-    from ntk_fourier.network.training import load_run
-    from ntk_fourier.results import load
+    from ntk_fourier.network.training import read_run
     runs, linear = {}, {}
     data_hash = None if data is None else data_sha256(data)
     for w in widths:
@@ -126,8 +125,7 @@ def load_runs(folder: Path, widths: list[int], steps: np.ndarray, model=None, lr
                     raise InputError(f"--runs file {path} does not exist")
                 continue
             try:
-                store[w] = load_run(path)
-                meta = load(path)[1]
+                store[w], meta = read_run(path)
             except (OSError, ValueError) as err:
                 raise InputError(f"cannot read --runs file {path}: {err}")
             if not np.array_equal(store[w].steps, steps):

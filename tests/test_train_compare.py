@@ -129,8 +129,7 @@ def test_kernel_gap_from_k0_equals_the_linearised_networks():
                     show_progress=False)
     k = c.checks[0]
     y = DATA["y_train"][:, None]
-    ntk = k.predictions[0].eigenvectors @ np.diag(k.predictions[0].eigenvalues) @ k.predictions[0].eigenvectors.T
-    estimate = kernel_gap_curve(k.k0, ntk, k.run.f_train[0], y, 0.3, k.run.steps)
+    estimate = kernel_gap_curve(k.k0, k.ntk, k.run.f_train[0], y, 0.3, k.run.steps)
     np.testing.assert_allclose(estimate, k.kernel_curve, rtol=1e-8, atol=1e-12)
 
 

@@ -57,6 +57,7 @@ class WidthCheck(NamedTuple):
     kernel_curve: np.ndarray | None = None  # (T, S): ||f_lin - f_pred|| / ||y - f0||
     linearization_curve: np.ndarray | None = None  # (T, S): ||f_net - f_lin|| / ||y - f0||
     k0: np.ndarray | None = None  # (S, n, n): each network's empirical NTK at initialisation, when recorded
+    ntk: np.ndarray | None = None  # (n, n): the analytic NTK on the training points, which the predictions use
 
     @property
     def deviation_kernel(self) -> float | None:
@@ -75,7 +76,6 @@ class Comparison(NamedTuple):
     slope: float
     slope_test: float
     lr: float = float("nan")  # the GD rate of networks and predictions
-    n_values: int = 0  # n = y_train.size, the loss's normalisation
     data: dict | None = None  # the data set compared on
 
 
@@ -159,20 +159,19 @@ def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dic
     seeds = run.f_test.shape[1]
     spread = np.sqrt(np.maximum(np.sum(mean.var_test, axis=1), 0.0) * y.shape[1] / seeds)  # (T,)
     gap = np.sqrt(np.sum((run.f_test.mean(1) - mean.f_test) ** 2, axis=(1, 2)))
-    kernel_curve = linearization_curve = fluctuation = None
+    kernel_curve = linearization_curve = None
     if linear is not None:
         kernel_curve = np.stack([_relative(linear.f_train[:, s], p.f_train, y - run.f_train[0, s])
                                  for s, p in enumerate(preds)], 1)
         linearization_curve = np.stack([_relative(run.f_train[:, s], linear.f_train[:, s], y - run.f_train[0, s])
                                         for s in range(len(preds))], 1)
-    if run.ntk is not None:
-        fluctuation = run.ntk[0]  # (S, n, n): each network's empirical K_0
     return WidthCheck(width=model.width, run=run, predictions=preds, deviation=float(curve.max(0).mean()),
                       deviation_test=float(np.stack(curves_test, 1).max(0).mean()),
                       deviation_per_seed=curve.max(0), deviation_curve=curve,
                       measured_modes=np.stack(modes, 1), ensemble_z=float(np.max(gap / np.maximum(spread, 1e-300))),
                       ensemble_mean=mean, linear_run=linear, kernel_curve=kernel_curve,
-                      linearization_curve=linearization_curve, k0=fluctuation)
+                      linearization_curve=linearization_curve,
+                      k0=None if run.ntk is None else run.ntk[0], ntk=kern["ntk"])
 
 
 def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, steps, runs: dict | None = None,
@@ -207,8 +206,7 @@ def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, step
     mean = checks[-1].ensemble_mean
     return Comparison(widths=widths, checks=checks, eigenvalues=mean.eigenvalues, ensemble_mean=mean,
                       slope=fit_slope(widths, [c.deviation for c in checks]),
-                      slope_test=fit_slope(widths, [c.deviation_test for c in checks]), lr=float(lr),
-                      n_values=int(np.asarray(data["y_train"]).size), data=data)
+                      slope_test=fit_slope(widths, [c.deviation_test for c in checks]), lr=float(lr), data=data)
 
 
 def _per_step_slopes(widths, curves) -> list:
@@ -239,9 +237,8 @@ def decomposition_summary(c: Comparison) -> dict:
     for k in c.checks:
         h = {f"measured_{d}": horizon(steps, k.deviation_curve, d) for d in (0.05, 0.1)}
         if k.k0 is not None and y is not None:
-            ntk = k.predictions[0].eigenvectors @ np.diag(k.predictions[0].eigenvalues) @ k.predictions[0].eigenvectors.T
-            estimate = kernel_gap_curve(k.k0, ntk, k.run.f_train[0], y, lr, every)
-            fluct = float(np.mean([np.linalg.norm(k0 - ntk, 2) for k0 in k.k0]))
+            estimate = kernel_gap_curve(k.k0, k.ntk, k.run.f_train[0], y, lr, every)
+            fluct = float(np.mean([np.linalg.norm(k0 - k.ntk, 2) for k0 in k.k0]))
             h.update({f"estimate_{d}": horizon(every, estimate, d) for d in (0.05, 0.1)},
                      k0_fluctuation=fluct, k0_fluctuation_relative=fluct / float(c.eigenvalues[0]))
         horizons.append(h)

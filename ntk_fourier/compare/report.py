@@ -34,6 +34,10 @@ def _save(fig, out: Path, name: str) -> str:
 FLOOR = 1e-7  # lower edge of log axes, relative to the largest value: networks train in float32
 
 
+def _step_axis(steps: np.ndarray) -> np.ndarray:
+    return np.where(steps == 0, steps[1] / 3 if len(steps) > 1 else 1, steps)  # show step 0 on the log axis
+
+
 def _modes_to_show(n: int) -> list[int]:
     return sorted({0, 1, 3, n // 8, n // 4, n // 2, n - 1} & set(range(n)))
 
@@ -43,7 +47,7 @@ def mode_figure(c: Comparison, out: Path) -> str:
     plt = _plt()
     check = c.checks[-1]
     steps = check.run.steps
-    x = np.where(steps == 0, steps[1] / 3 if len(steps) > 1 else 1, steps)  # show step 0 on the log axis
+    x = _step_axis(steps)
     measured = np.sqrt(np.mean(check.measured_modes**2, axis=(1, 3)))  # (T, n): rms over seeds, outputs
     predicted = np.sqrt(np.mean(np.stack([p.mode_residuals for p in check.predictions], 1) ** 2, axis=(1, 3)))
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
@@ -69,7 +73,7 @@ def mse_figure(c: Comparison, out: Path) -> str:
     for j, check in enumerate(c.checks):
         colour = cmap(0.1 + 0.7 * j / max(len(c.checks) - 1, 1))
         steps = check.run.steps
-        x = np.where(steps == 0, steps[1] / 3 if len(steps) > 1 else 1, steps)
+        x = _step_axis(steps)
         for ax, measured, key in ((axes[0], check.run.mse_train, "mse_train"), (axes[1], check.run.mse_test,
                                                                                    "mse_test")):
             predicted = np.mean([getattr(p, key) for p in check.predictions], axis=0)
@@ -106,10 +110,6 @@ def deviation_figure(c: Comparison, out: Path) -> str:
     ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.legend(frameon=False)
     return _save(fig, out, "deviation")
-
-
-def _step_axis(steps: np.ndarray) -> np.ndarray:
-    return np.where(steps == 0, steps[1] / 3 if len(steps) > 1 else 1, steps)  # show step 0 on the log axis
 
 
 def deviation_steps_figure(c: Comparison, out: Path) -> str:

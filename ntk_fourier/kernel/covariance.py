@@ -39,6 +39,11 @@ def has_features(model: Model) -> bool:
     return model.init != "siren" and model.mapping.kind != "gaussian_inf"
 
 
+def features(model: Model, x):
+    """gamma(x) ``(n, d_in)`` (NumPy) where the model's input covariance comes from finite features, else None."""
+    return mappings.encode(model.mapping, x) if has_features(model) else None
+
+
 def fan_in(model: Model, dim: int) -> int:
     """Width of the input to the first Dense layer after the mapping (SIREN: the first layer's width)."""
     if model.init == "siren":
@@ -66,6 +71,6 @@ def from_points(model: Model, x1, x2, g1=None, g2=None, xp=np):
     if model.mapping.kind == "none":
         g1, g2 = x1, x2
     elif g1 is None:
-        g1, g2 = mappings.encode(model.mapping, x1), mappings.encode(model.mapping, x2)
+        g1, g2 = features(model, x1), features(model, x2)
     nngp, cov1, cov2 = feature_covariance(g1, g2, x1, x2, unit=model.mapping.kind != "none", xp=xp)
     return nngp, xp.zeros_like(nngp), cov1, cov2

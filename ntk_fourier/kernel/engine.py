@@ -40,10 +40,10 @@ def tile_fn(model: Model, x1: np.ndarray, x2: np.ndarray, engine: str = "native"
         from ntk_fourier.kernel import reference
         return lambda a, b: reference.block(model, x1[a], x2[b])
     fn = native.kernel_fn(model, x1.shape[1])
-    if not covariance.has_features(model):
+    g1 = covariance.features(model, x1)
+    g2 = g1 if x2 is x1 else covariance.features(model, x2)
+    if g1 is None:
         return lambda a, b: fn(x1[a], x2[b], None, None)
-    g1 = mappings.encode(model.mapping, x1)
-    g2 = g1 if x2 is x1 else mappings.encode(model.mapping, x2)
     return lambda a, b: fn(x1[a], x2[b], g1[a], g2[b])
 
 

@@ -163,10 +163,7 @@ def kernel_fn(model: Model, dim: int):
 
 def block(model: Model, x1: np.ndarray, x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """NTK and NNGP ``(n1, n2)`` float64 between two validated point sets ``(n, d)``, in one piece."""
-    from ntk_fourier.model import mappings
     with float64():
-        g = (None, None)
-        if covariance.has_features(model):
-            g = (mappings.encode(model.mapping, x1), mappings.encode(model.mapping, x2))
-        ntk, nngp = kernel_fn(model, x1.shape[1])(x1, x2, *g)
+        ntk, nngp = kernel_fn(model, x1.shape[1])(x1, x2, covariance.features(model, x1),
+                                                  covariance.features(model, x2))
         return np.asarray(ntk, dtype=np.float64), np.asarray(nngp, dtype=np.float64)

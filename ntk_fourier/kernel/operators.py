@@ -62,10 +62,8 @@ class KernelOperator:
         self.shape = (len(self.x1), len(self.x2))
         self.show_progress = show_progress
         self.passes, self.seconds = 0, 0.0
-        encode = ((lambda x: mappings.encode(model.mapping, x)) if covariance.has_features(model)
-                  else (lambda x: None))
-        self.g1 = encode(self.x1)
-        self.g2 = self.g1 if self.symmetric else encode(self.x2)
+        self.g1 = covariance.features(model, self.x1)
+        self.g2 = self.g1 if self.symmetric else covariance.features(model, self.x2)
 
     def _products(self, a: slice, b: slice, one_sided: bool, v_rows: np.ndarray, v_cols: np.ndarray):
         """(K_ab @ v_cols, K_ab^T @ v_rows or None) for one tile, with the operator's engine."""

@@ -179,6 +179,11 @@ def save_run(path, run: TrainResult, **meta) -> None:
 
 def load_run(path) -> TrainResult:
     """Read a `TrainResult` written by `save_run` or by ``ntk-fourier train``."""
+    return read_run(path)[0]
+
+
+def read_run(path) -> tuple[TrainResult, dict]:
+    """A `TrainResult` and its sidecar metadata (model, lr, data hash, ...), from one read of the files."""
     arrays, meta = load(path)
     missing = [k for k in ("steps", "f_train", "f_test", "mse_train", "mse_test") if k not in arrays]
     if missing:
@@ -187,4 +192,4 @@ def load_run(path) -> TrainResult:
     return TrainResult(steps=arrays["steps"], f_train=arrays["f_train"], f_test=arrays["f_test"],
                        mse_train=arrays["mse_train"], mse_test=arrays["mse_test"], ntk=arrays.get("ntk"),
                        drift=arrays.get("drift"), seconds=timings.get("train_s", float("nan")),
-                       compile_seconds=timings.get("first_segment_s", float("nan")))
+                       compile_seconds=timings.get("first_segment_s", float("nan"))), meta
