@@ -1,10 +1,11 @@
 """The main job: regenerate every gallery figure from scratch on built-in data, with an index.
 
-    python -m analysis.gallery [--quick] [--out figures/gallery] [--only NAME,...]
+    python -m analysis.gallery [--quick] [--out figures/gallery] [--only NAME,...] [--resume]
 
 Each analysis saves its results (OUT/data/NAME.npz + .json: arrays, config, seeds, versions, timings); each figure is
 then drawn from those saved files (OUT/FIGURE.png, .pdf and .md caption), as a later redraw would be
-(``--redraw`` draws from the saved data without recomputing). OUT/index.md shows every figure with its caption and
+(``--redraw`` draws from the saved data without recomputing; ``--resume`` computes only the analyses an interrupted
+run did not save). OUT/index.md shows every figure with its caption and
 the time it took.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import ntk_fourier as nf
+from ntk_fourier.results import write_text
 from analysis import harmonic, image_sigma, kernel_1d, kernel_2d, power_sweep, sigma_sweep, spectral_bias, width_sweep
 from figures import deviation_width, eigenmode_decay, harmonic as fig_harmonic, image_sigma as fig_image_sigma
 from figures import kernel_1d as fig_kernel_1d
@@ -48,12 +50,27 @@ FIGURES = {
 }
 
 
+def _saved(path: Path, name: str, quick: bool) -> bool:
+    """True when ``path`` holds a complete result (sidecar written last) of analysis ``name`` made with the same
+    ``quick`` setting by this package version; such an analysis is skipped by ``--resume``."""
+    if not (path.is_file() and path.with_suffix(".json").is_file()):
+        return False
+    meta = nf.load(path)[1]
+    same = (meta.get("analysis") == f"analysis.{name}" and meta.get("quick") == quick
+            and meta.get("versions", {}).get("ntk-fourier") == nf.__version__)
+    print(f"[{name}] {'saved in ' + str(path) + ', skipped' if same else 'saved data made otherwise: recomputing'}",
+          flush=True)
+    return same
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI and smoke tests")
     parser.add_argument("--out", type=Path, default=Path("figures/gallery"))
     parser.add_argument("--only", help="comma list of figure names (default: all)")
     parser.add_argument("--redraw", action="store_true", help="draw from saved data without recomputing")
+    parser.add_argument("--resume", action="store_true", help="skip the analyses whose data OUT/data already holds "
+                        "from a run of the same kind (--quick or not) and package version; compute the rest")
     parser.add_argument("--docs", type=Path, default=Path("docs/gallery"),
                         help="full runs also copy the PNGs and index here, for the documentation")
     args = parser.parse_args(argv)
@@ -61,7 +78,7 @@ def main(argv=None):
     seconds = {}
     total = time.perf_counter()
     for name in dict.fromkeys(analysis for analysis, _ in figures.values()):
-        if args.redraw:
+        if args.redraw or (args.resume and _saved(args.out / "data" / f"{name}.npz", name, args.quick)):
             continue
         start = time.perf_counter()
         print(f"[{name}] computing...", flush=True)
@@ -85,7 +102,7 @@ def main(argv=None):
         index += [f"## {name}", "", f"![{name}]({name}.png)", "", caption, "",
                   f"Data: `data/{analysis}.npz` (computed in {analysed:.1f} s, shared by every figure drawn from "
                   f"it); drawn in {drawn:.1f} s.", ""]
-    (args.out / "index.md").write_text("\n".join(index))
+    write_text(args.out / "index.md", "\n".join(index))
     print(f"wrote {args.out / 'index.md'} ({time.perf_counter() - total:.0f} s in all)")
     if not args.quick and not args.only and args.docs:
         args.docs.mkdir(parents=True, exist_ok=True)

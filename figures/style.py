@@ -8,6 +8,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ntk_fourier.results import atomic, write_text  # noqa: E402
+
 RC = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "legend.fontsize": 7.5, "axes.spines.top": False,
       "axes.spines.right": False, "figure.dpi": 150, "savefig.bbox": "tight", "axes.grid": True, "grid.alpha": 0.25}
 
@@ -32,8 +34,9 @@ def save(fig, path: str | Path, caption: str) -> list[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     written = [path.with_suffix(".png"), path.with_suffix(".pdf"), path.with_suffix(".md")]
-    fig.savefig(written[0], dpi=150, bbox_inches="tight")
-    fig.savefig(written[1], bbox_inches="tight")
-    written[2].write_text(caption.strip() + "\n")
+    for target, options in ((written[0], {"dpi": 150}), (written[1], {})):
+        with atomic(target) as temp:
+            fig.savefig(temp, bbox_inches="tight", **options)
+    write_text(written[2], caption.strip() + "\n")
     plt.close(fig)
     return written

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ntk_fourier import files, results
+from ntk_fourier import files, memory, provenance, results
 from ntk_fourier.errors import InputError
 from ntk_fourier.steps import parse_steps
 from ntk_fourier.kernel.engine import ENGINES
@@ -199,10 +199,9 @@ def _cmd_predict(args, model):
     data = files.load_data(args.data)
     _positive(args.lr, "--lr")
     steps = parse_steps(args.steps, args.flow)
-    f0 = {} if args.f0 is None else files.load_npz(args.f0, ("f_train", "f_test"), "--f0")
-    for key, part in (("f_train", "y_train"), ("f_test", "y_test")):
-        if key in f0 and f0[key].size != data[part].size:
-            raise InputError(f"{key} in {args.f0} has {f0[key].size} values but {part} has {data[part].size}")
+    if args.f0 is None and args.f0_seed is not None:
+        raise InputError("--f0-seed picks a network of the training result given with --f0; give --f0 too")
+    f0 = {} if args.f0 is None else files.load_f0(args.f0, data, args.f0_seed, model)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         p = predict_model(model, data, lr=args.lr, steps=steps, flow=args.flow, f0_train=f0.get("f_train"),
@@ -219,7 +218,8 @@ def _cmd_predict(args, model):
     summary = (f"train MSE {p.mse_train[0]:.4g} -> {p.mse_train[-1]:.4g}, test MSE {p.mse_test[0]:.4g} -> "
                f"{p.mse_test[-1]:.4g} over steps {steps[0]:g}..{steps[-1]:g} (max stable lr {p.max_stable_lr:.4g})")
     return arrays, summary, {"lr": args.lr, "flow": args.flow, "start": "zero (ensemble mean)" if not f0
-                             else f"f0 from {args.f0}", "data": str(args.data), "engine": args.engine}
+                             else f"f0 from {args.f0}", "f0_seed": args.f0_seed, "data": str(args.data),
+                             "data_sha256": files.data_sha256(data), "engine": args.engine}
 
 
 def _cmd_regress(args, model):
@@ -294,16 +294,30 @@ def _cmd_compare(args, model):
             lr = _positive(float(args.lr), "--lr")
         except ValueError:
             raise InputError(f"--lr must be a positive number or auto, got {args.lr!r}")
+    if args.resume and args.runs is not None:
+        raise InputError("--resume continues a compare in --out; --runs takes runs from elsewhere: give one of them")
+    seeds = _count(args.seeds, "--seeds")
+    config = {"model": model, "lr": lr, "seeds": seeds, "data": str(args.data), "widths": widths,
+              "runs": None if args.runs is None else str(args.runs), "engine": args.engine, "dtype": args.dtype,
+              "data_sha256": files.data_sha256(data), "provenance": args.provenance}
     runs, linear = (None, None) if args.runs is None else files.load_runs(args.runs, widths, steps, model, lr,
                                                                           data)
-    comparison = cross_check(model, data, widths, seeds=_count(args.seeds, "--seeds"), lr=lr, steps=steps,
+    if args.no_decompose:  # no linearised runs, even where --runs holds them
+        linear = None
+    if args.resume:  # the widths whose runs a previous compare into --out saved completely, checked
+        runs, linear = files.load_runs(args.out / "runs", widths, steps, model, lr, data, required=False,
+                                       seeds=seeds, dtype=args.dtype)
+        if not args.no_decompose:
+            runs = {w: r for w, r in runs.items() if w in linear}
+        if runs:
+            print(f"ntk-fourier: resuming: widths {', '.join(map(str, sorted(runs)))} already trained in "
+                  f"{args.out / 'runs'}", file=sys.stderr)
+    comparison = cross_check(model, data, widths, seeds=seeds, lr=lr, steps=steps,
                              runs=runs, linear_runs=linear, seed=model.mapping.seed, engine=args.engine,
                              dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
-                             decompose=not args.no_decompose, show_progress=not args.quiet)
-    config = {"model": model, "lr": lr, "seeds": args.seeds, "data": str(args.data), "widths": widths,
-              "runs": None if args.runs is None else str(args.runs), "engine": args.engine, "dtype": args.dtype,
-              "data_sha256": files.data_sha256(data)}
-    numbers = report.write(comparison, args.out, config)
+                             decompose=not args.no_decompose, show_progress=not args.quiet,
+                             on_width=lambda w, run, lin: report.save_width(args.out, config, w, run, lin))
+    numbers = report.write(comparison, args.out, config, save_runs=args.runs is not None)
     table = ", ".join(f"{w}: {d:.4f}" for w, d in zip(numbers["widths"], numbers["deviation"]))
     return None, f"deviation by width {table}; slope {numbers['slope']:.3f}", {}
 
@@ -323,12 +337,17 @@ def _cmd_image(args, model):
         return images.load(args.image, side) if args.image is not None else images.builtin(args.builtin, side)
 
     text = args.builtin is not None and args.builtin.startswith("text")
-    result = images.fit_all(load(size), mappings, steps=steps, seeds=_count(args.seeds, "--seeds"),
-                            seed=args.image_seed, text=text, ntk=args.ntk, engine=args.engine,
-                            references={f: load(size * f) for f in images.SUPERRES}, show_progress=not args.quiet)
+    seeds = _count(args.seeds, "--seeds")
+    image = load(size)
     source = str(args.image) if args.image is not None else f"builtin:{args.builtin}"
-    images.write_fits(result, args.out, source=source, steps=steps, seeds=args.seeds, seed=args.image_seed,
-                      engine=args.engine)
+    config = {"source": source, "image_sha256": files.array_sha256(image), "size": size, "steps": steps,
+              "seeds": seeds, "seed": args.image_seed, "text": text, "ntk": args.ntk, "engine": args.engine}
+    result = images.fit_all(image, mappings, steps=steps, seeds=seeds, seed=args.image_seed, text=text, ntk=args.ntk,
+                            engine=args.engine, references={f: load(size * f) for f in images.SUPERRES},
+                            parts=args.out / "parts", resume=args.resume,
+                            config={**config, "provenance": args.provenance},
+                            show_progress=not args.quiet)
+    images.write_fits(result, args.out, provenance=args.provenance, **config)
     line = ", ".join(f"{m} {t['psnr_test']:.2f}" for m, t in result.table.items())
     return None, f"test PSNR (dB) at {size} px: {line}", {}
 
@@ -358,7 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=_number(float), required=True, help="learning rate eta (loss 1/(2n) sum (f-y)^2)")
     p.add_argument("--steps", required=True, help="steps to record: 0,10,100 or log:1:1000:20")
     p.add_argument("--flow", action="store_true", help="gradient flow exp(-eta lambda t/n) instead of discrete GD")
-    p.add_argument("--f0", type=Path, help=".npz with f_train, f_test: start from these outputs (default zero)")
+    p.add_argument("--f0", type=Path, help=".npz with f_train, f_test: start from these outputs (default zero); "
+                   "a training result from 'train' gives its step 0")
+    p.add_argument("--f0-seed", type=_number(int), help="with a training result as --f0: which of its networks "
+                   "(0 .. seeds - 1, default 0)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_predict)
     p = sub.add_parser("regress", help="kernel regression on arbitrary points, matrix-free (conjugate gradients)")
@@ -396,7 +418,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default float32; float64 resolves gaps below 1e-6)")
     p.add_argument("--no-decompose", action="store_true", help="skip the linearised networks (the decomposition "
                    "of the deviation into kernel fluctuation and drift / nonlinearity)")
-    p.add_argument("--out", type=Path, required=True, help="output folder: comparison.json, report.md, figures")
+    p.add_argument("--out", type=Path, required=True, help="output folder: comparison.json, report.md, figures, "
+                   "runs/ (each width's networks, saved as they finish)")
+    p.add_argument("--resume", action="store_true", help="skip the widths whose runs --out/runs already holds "
+                   "(checked against model, lr, data, steps, seeds, dtype)")
     p.set_defaults(run=_cmd_compare, writes_folder=True)
     p = sub.add_parser("data", help="write the built-in 1/f data set (Tancik et al. 2020, 1D)")
     p.add_argument("--grid", type=_number(int), default=256, help="grid points on [0, 1) (default 256)")
@@ -417,7 +442,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--image-seed", type=_number(int), default=0, help="seed of initialisation and features")
     p.add_argument("--ntk", action="store_true", help="also the infinite-width NTK regression of the whole image "
                    "(GD at half the stable rate for --steps steps, and converged): ntk_psnr_* in results.json")
-    p.add_argument("--out", type=Path, required=True, help="output folder: results.json, reconstructions.png/.npz")
+    p.add_argument("--out", type=Path, required=True, help="output folder: results.json, reconstructions.png/.npz, "
+                   "parts/ (each mapping's fit, saved as it finishes)")
+    p.add_argument("--resume", action="store_true", help="skip the mappings whose fits --out/parts already holds "
+                   "(checked against the image and settings)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=_cmd_image, writes_folder=True, no_model=True)
     for name in ("kernel", "spectrum", "predict", "regress", "train", "compare"):
@@ -429,19 +457,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _inputs(args) -> list[Path]:
+    """The files (and folders) a command reads: every path option but --out."""
+    return [v for k, v in vars(args).items() if isinstance(v, Path) and k != "out"]
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser().parse_args(argv)
         model = None if getattr(args, "no_model", False) else model_from_args(args)
         folder = getattr(args, "writes_folder", False)
         out = files.check_output(args.out if folder else _out_path(args.out), folder)  # before any computation
+        args.provenance = provenance.collect(argv, _inputs(args), program="ntk-fourier")
         start = time.perf_counter()
         arrays, summary, extra = args.run(args, model)
         seconds = time.perf_counter() - start
         if arrays is None:  # the command wrote its own folder
             print(f"wrote {out}/ in {seconds:.1f} s: {summary}")
             return 0
-        results.save(out, arrays, command=args.command, model=model, timings={"total_s": seconds}, **extra)
+        results.save(out, arrays, provenance=args.provenance, command=args.command, model=model,
+                     timings={"total_s": seconds}, **extra)
         print(f"wrote {out} ({', '.join(arrays)}) in {seconds:.1f} s: {summary}")
         return 0
     except InputError as err:
@@ -453,6 +489,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - one line for users; NTK_FOURIER_DEBUG=1 shows the traceback
         if os.environ.get("NTK_FOURIER_DEBUG"):
             raise
+        oom = memory.describe_oom(err)
+        if oom:
+            print(f"ntk-fourier: error: {oom}", file=sys.stderr)
+            return 2
         print(f"ntk-fourier: internal error: {type(err).__name__}: {err} (set NTK_FOURIER_DEBUG=1 for a traceback)",
               file=sys.stderr)
         return 1

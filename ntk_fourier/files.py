@@ -85,6 +85,13 @@ def parse_widths(text: str) -> list[int]:
     return widths
 
 
+def array_sha256(array: np.ndarray) -> str:
+    """SHA-256 of an array's values as float64 (C order) and its shape."""
+    import hashlib
+    array = np.ascontiguousarray(np.asarray(array, dtype=np.float64))
+    return hashlib.sha256(str(array.shape).encode() + array.tobytes()).hexdigest()
+
+
 def data_sha256(data: dict) -> str:
     """SHA-256 of a data set's arrays (x_train, y_train, x_test, y_test as float64): which data a run was made on."""
     import hashlib
@@ -94,45 +101,98 @@ def data_sha256(data: dict) -> str:
     return digest.hexdigest()
 
 
-def _check_run(path: Path, meta: dict, model, lr: float, data_hash: str) -> None:
-    """Refuse a run whose sidecar says it was made with another model, learning rate or data set."""
+def read_sidecar(path: Path) -> dict:
+    """The JSON sidecar of a result (``NAME.json`` beside ``NAME.npz``): {} when absent, one-line error if unreadable."""
+    import json
+    sidecar = Path(path).with_suffix(".json")
+    if not sidecar.is_file():
+        return {}
+    try:
+        meta = json.loads(sidecar.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise InputError(f"cannot read {sidecar} as JSON: {err}")
+    if not isinstance(meta, dict):
+        raise InputError(f"{sidecar} is not a result's sidecar (a JSON object)")
+    return meta
+
+
+def check_made_with(path: Path, meta: dict, model=None, lr: float | None = None, data_hash: str | None = None,
+                    **settings) -> None:
+    """Refuse a result whose sidecar says it was made with another model, learning rate, data set, or other
+    ``settings`` (sidecar key -> expected value; keys the sidecar lacks are not checked)."""
     from ntk_fourier.results import _jsonable
-    if "lr" in meta and meta["lr"] is not None and not np.isclose(float(meta["lr"]), lr, rtol=1e-12, atol=0):
+    if lr is not None and meta.get("lr") is not None and not np.isclose(float(meta["lr"]), lr, rtol=1e-12, atol=0):
         raise InputError(f"{path} was trained with lr {meta['lr']}, not {lr:g}: use the same --lr, or retrain")
-    if "model" in meta and meta["model"] is not None:
+    if model is not None and meta.get("model") is not None:
         want = _jsonable(model)
         diff = sorted(k for k in set(want) | set(meta["model"]) if meta["model"].get(k) != want.get(k))
         if diff:
-            raise InputError(f"{path} was trained with another model ({', '.join(diff)} differ): use the same "
-                             "model options, or retrain")
-    if meta.get("data_sha256") not in (None, data_hash):
-        raise InputError(f"{path} was trained on other data (SHA-256 differs from --data's): use the same --data")
+            raise InputError(f"{path} was made with another model ({', '.join(diff)} differ): use the same "
+                             "model options, or recompute it")
+    if data_hash is not None and meta.get("data_sha256") not in (None, data_hash):
+        raise InputError(f"{path} was made from other data (SHA-256 differs from --data's): use the same --data")
+    for key, value in settings.items():
+        if key in meta and _jsonable(value) != meta[key]:
+            raise InputError(f"{path} was made with {key} {meta[key]!r}, not {_jsonable(value)!r}: use the same "
+                             "options, or recompute it")
 
 
 def load_runs(folder: Path, widths: list[int], steps: np.ndarray, model=None, lr: float | None = None,
-              data: dict | None = None):
+              data: dict | None = None, required: bool = True, **settings):
     """Training results made elsewhere (e.g. on a GPU): FOLDER/width_W.npz written by ``ntk-fourier train`` (and
     FOLDER/width_W_linear.npz, the linearised networks, where present). Each is checked against ``steps`` and, from
-    its sidecar, against ``model`` (at width W), ``lr`` and ``data``. Returns (runs, linear runs): width -> run."""
+    its sidecar, against ``model`` (at width W), ``lr``, ``data`` and ``settings`` (e.g. seeds, dtype). ``required``:
+    a missing width_W.npz is an error (else skipped). Returns (runs, linear runs): width -> run."""
     from ntk_fourier.network.training import read_run
     runs, linear = {}, {}
     data_hash = None if data is None else data_sha256(data)
     for w in widths:
-        for name, store, required in ((f"width_{w}.npz", runs, True), (f"width_{w}_linear.npz", linear, False)):
+        for name, store, needed in ((f"width_{w}.npz", runs, required), (f"width_{w}_linear.npz", linear, False)):
             path = folder / name
-            if not path.is_file():
-                if required:
-                    raise InputError(f"--runs file {path} does not exist")
+            if not (path.is_file() and path.with_suffix(".json").is_file()):
+                if needed:
+                    raise InputError(f"--runs file {path} does not exist (or lacks its .json sidecar)")
                 continue
             try:
                 store[w], meta = read_run(path)
-            except (OSError, ValueError) as err:
-                raise InputError(f"cannot read --runs file {path}: {err}")
+            except (OSError, ValueError, KeyError) as err:
+                raise InputError(f"cannot read training result {path}: {err}")
             if not np.array_equal(store[w].steps, steps):
                 raise InputError(f"{path} was recorded at steps {store[w].steps.tolist()}, not at --steps")
-            if model is not None:
-                _check_run(path, meta, model.replace(width=w), lr, data_hash)
+            check_made_with(path, meta, None if model is None else model.replace(width=w), lr, data_hash,
+                            **settings)
     return runs, linear
+
+
+def load_f0(path: Path, data: dict, index: int | None = None, model=None) -> dict[str, np.ndarray]:
+    """Initial outputs for ``predict``: ``f_train`` and ``f_test`` from an .npz holding them for ``data``'s points, or
+    from a training result (``ntk-fourier train``: arrays (steps, seeds, points[, outputs])), whose step 0 of network
+    ``index`` (default 0) is taken, after checking from its sidecar that it was trained on ``data`` with ``model``
+    (any width). Returns {"f_train", "f_test"} shaped like y_train, y_test."""
+    f0 = load_npz(path, ("f_train", "f_test"), "--f0")
+    n_train, n_test = data["y_train"].size, data["y_test"].size
+    if f0["f_train"].size == n_train and f0["f_test"].size == n_test and f0["f_train"].ndim <= 2:
+        if index is not None:
+            raise InputError(f"--f0-seed picks a network of a training result, but {path} holds one set of outputs")
+        return f0
+    with open_numpy(path, "--f0") as archive:
+        steps = numeric(archive["steps"], f"steps in {path}") if "steps" in archive.files else None
+    shape = f0["f_train"].shape
+    if steps is None or f0["f_train"].ndim < 3 or shape[0] != len(steps) or int(np.prod(shape[2:])) != n_train \
+            or int(np.prod(f0["f_test"].shape[2:])) != n_test or f0["f_test"].shape[:2] != shape[:2]:
+        raise InputError(f"f_train in {path} has {f0['f_train'].size} values (shape {shape}) but y_train has "
+                         f"{n_train}: give outputs for --data's points, or a training result of the same data")
+    if steps[0] != 0:
+        raise InputError(f"{path} has no step 0 (its first recorded step is {steps[0]:g}); train with --steps "
+                         "starting at 0")
+    meta = read_sidecar(path)
+    width = (meta.get("model") or {}).get("width") if isinstance(meta.get("model"), dict) else None
+    check_made_with(path, meta, None if model is None or width is None else model.replace(width=width),
+                    data_hash=data_sha256(data))
+    index = 0 if index is None else index
+    if not 0 <= index < shape[1]:
+        raise InputError(f"--f0-seed {index} is out of range: {path} holds {shape[1]} network(s), 0..{shape[1] - 1}")
+    return {"f_train": f0["f_train"][0, index], "f_test": f0["f_test"][0, index]}
 
 
 def check_output(path: Path, folder: bool = False) -> Path:

@@ -33,7 +33,8 @@ from ntk_fourier.kernel.engine import kernel_diagonal, kernels
 from ntk_fourier.kernel.dynamics import Prediction, max_stable_lr, predict
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import Model, points
-from ntk_fourier.network.training import TrainResult, train
+from ntk_fourier.network.training import TrainResult, require_memory, train
+from ntk_fourier.steps import check_steps
 
 DEFINITION = ("deviation = mean over seeds of max over recorded steps of ||f_net(X,t) - f_pred(X,t)||_2 / "
               "||y - f_net(X,0)||_2 on the training points X, f_pred the NTK gradient-descent prediction started "
@@ -176,17 +177,24 @@ def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dic
 
 def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, steps, runs: dict | None = None,
                 linear_runs: dict | None = None, seed: int = 0, engine: str = "native", dtype=np.float32,
-                decompose: bool = True, show_progress: bool = True) -> Comparison:
+                decompose: bool = True, on_width=None, show_progress: bool = True) -> Comparison:
     """Train (or take from ``runs``: width -> `TrainResult`, e.g. trained on a GPU) ``seeds`` networks at each
     width and compare them with the analytic NTK's predictions. ``data``: x_train, y_train, x_test, y_test.
 
     ``decompose``: also train the linearised networks of the same seeds (or take them from ``linear_runs``) and split
     the deviation into its kernel and linearisation parts. ``dtype``: the networks' precision (float64 for gaps
-    below float32 round-off, ~1e-6)."""
+    below float32 round-off, ~1e-6). ``on_width(width, run, linear_run)``: called after each width's networks are
+    trained here (not for ``runs`` given), e.g. to save them as they finish."""
     widths = sorted(int(w) for w in widths)
     if not widths or widths[0] < 1:
         raise InputError(f"widths must be positive integers, got {widths}")
     runs, linear_runs = runs or {}, linear_runs or {}
+    todo = [w for w in widths if w not in runs]
+    if todo:  # the widest network still to train must fit, before any kernel is computed or network trained
+        y = np.asarray(data["y_train"])
+        require_memory(model.replace(width=max(todo)), data["x_train"].shape[1], 1 if y.ndim == 1 else y.shape[1],
+                       len(data["x_train"]), len(data["x_test"]), seeds, np.dtype(dtype).itemsize, record_ntk=True,
+                       records=len(check_steps(steps)))
     checks, cache = [], {}
     for width in widths:
         wide = model.replace(width=width)
@@ -202,6 +210,8 @@ def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, step
                          show_progress=show_progress)
         run = runs.get(width) or fit(False)
         linear = linear_runs.get(width) or (fit(True) if decompose and width not in runs else None)
+        if on_width is not None and width not in runs:
+            on_width(width, run, linear)
         checks.append(check_width(wide, data, run, lr, cache[key], linear))
     mean = checks[-1].ensemble_mean
     return Comparison(widths=widths, checks=checks, eigenvalues=mean.eigenvalues, ensemble_mean=mean,

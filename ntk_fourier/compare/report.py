@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ntk_fourier.compare.crosscheck import Comparison, summary
-from ntk_fourier.results import _jsonable, versions
+from ntk_fourier.results import _jsonable, atomic, versions, write_text
 from ntk_fourier.network.training import save_run
 
 
@@ -25,8 +25,9 @@ def _plt():
 
 
 def _save(fig, out: Path, name: str) -> str:
-    fig.savefig(out / f"{name}.png")
-    fig.savefig(out / f"{name}.pdf")
+    for suffix in (".png", ".pdf"):
+        with atomic(out / f"{name}{suffix}") as temp:
+            fig.savefig(temp)
     _plt().close(fig)  # pyplot keeps every figure it made until closed
     return f"{name}.png"
 
@@ -189,21 +190,32 @@ def frequency_figure(numbers: dict, c: Comparison, out: Path) -> str | None:
     return _save(fig, out, "frequencies")
 
 
-def write(c: Comparison, out: Path | str, config: dict) -> dict:
-    """Write ``comparison.json``, the figures and ``report.md`` into ``out``; returns the summary."""
+def save_width(out: Path | str, config: dict, width: int, run, linear_run=None) -> None:
+    """One width's training runs as ``out/runs/width_W.npz`` (and ``width_W_linear.npz``), in ``ntk-fourier train``'s
+    format (sidecar: model at that width, lr, seeds, dtype, data SHA-256, provenance), so that ``compare --runs
+    OUT/runs`` redraws and ``compare --resume`` skips them."""
+    model = config.get("model")
+    wide = model.replace(width=width) if hasattr(model, "replace") else model
+    meta = dict(command="train", model=wide, lr=config.get("lr"), seeds=config.get("seeds"), optimizer="gd",
+                dtype=config.get("dtype"), data_sha256=config.get("data_sha256"),
+                provenance=config.get("provenance"))
+    save_run(Path(out) / "runs" / f"width_{width}.npz", run, **meta)
+    if linear_run is not None:
+        save_run(Path(out) / "runs" / f"width_{width}_linear.npz", linear_run, linearize=True, **meta)
+
+
+def write(c: Comparison, out: Path | str, config: dict, save_runs: bool = True) -> dict:
+    """Write ``comparison.json``, the figures and ``report.md`` into ``out`` (and, with ``save_runs``, every width's
+    runs: `save_width`); returns the summary."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     model = config.get("model")
-    for check in c.checks:  # the training runs, in `ntk-fourier train`'s format: `compare --runs OUT/runs` redraws
-        wide = model.replace(width=check.width) if hasattr(model, "replace") else model
-        meta = dict(command="train", model=wide, lr=config.get("lr"), seeds=config.get("seeds"), optimizer="gd",
-                    data_sha256=config.get("data_sha256"))
-        save_run(out / "runs" / f"width_{check.width}.npz", check.run, **meta)
-        if check.linear_run is not None:
-            save_run(out / "runs" / f"width_{check.width}_linear.npz", check.linear_run, linearize=True, **meta)
+    if save_runs:
+        for check in c.checks:
+            save_width(out, config, check.width, check.run, check.linear_run)
     numbers = summary(c)
-    (out / "comparison.json").write_text(json.dumps(_jsonable({**numbers, "config": config,
-                                                                "versions": versions()}), indent=2) + "\n")
+    write_text(out / "comparison.json", json.dumps(_jsonable({**numbers, "config": config, "versions": versions()}),
+                                                   indent=2) + "\n")
     figures = [f for f in (mode_figure(c, out), mse_figure(c, out), deviation_figure(c, out),
                            deviation_steps_figure(c, out), decomposition_figure(c, out),
                            frequency_figure(numbers, c, out)) if f]
@@ -254,5 +266,5 @@ def write(c: Comparison, out: Path | str, config: dict) -> dict:
         "the NNGP predicts for an average of that many networks (about 1 when consistent).", "",
         *[f"![{name}]({name})\n" for name in figures],
     ]
-    (out / "report.md").write_text("\n".join(text))
+    write_text(out / "report.md", "\n".join(text))
     return numbers

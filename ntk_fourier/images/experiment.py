@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ntk_fourier import results
+from ntk_fourier.errors import InputError
 from ntk_fourier.images import fitting, panels
 from ntk_fourier.images.grid_regression import regress
 
@@ -25,19 +26,65 @@ class ImageExperiment(NamedTuple):
     models: dict
 
 
+def _part_arrays(f: fitting.ImageFit) -> dict:
+    return {"psnr_train": f.psnr_train, "psnr_test": f.psnr_test, "reconstruction": f.reconstruction,
+            **{f"superres_x{k}": v for k, v in f.superres.items()},
+            **{f"derivative_{k}": v for k, v in f.derivatives.items()}}
+
+
+def save_part(path: Path, f: fitting.ImageFit, row: dict, config: dict) -> None:
+    """One mapping's finished fit (arrays, its table row, the settings it was made with), so a later run can resume."""
+    results.save(path, _part_arrays(f), provenance=config.get("provenance"), mapping=f.mapping, seconds=f.seconds,
+                 row=row, config={k: v for k, v in config.items() if k != "provenance"})
+
+
+def load_part(path: Path, config: dict) -> tuple[fitting.ImageFit, dict] | None:
+    """The fit saved by `save_part` at ``path`` if it is complete (sidecar present); refused (`InputError`) when it
+    was made with other settings than ``config``; None when absent."""
+    if not (path.is_file() and path.with_suffix(".json").is_file()):
+        return None
+    try:
+        arrays, meta = results.load(path)
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot read the saved part {path} ({err}); delete it, or run without --resume")
+    want = results._jsonable({k: v for k, v in config.items() if k != "provenance"})
+    diff = sorted(k for k in set(want) | set(meta.get("config", {})) if meta.get("config", {}).get(k) != want.get(k))
+    if diff:
+        raise InputError(f"{path} was made with other settings ({', '.join(diff)} differ); use the same options, or "
+                         "another --out, or run without --resume")
+    fit = fitting.ImageFit(
+        mapping=meta["mapping"], psnr_train=arrays["psnr_train"], psnr_test=arrays["psnr_test"],
+        reconstruction=arrays["reconstruction"], seconds=float(meta["seconds"]),
+        superres={int(k[len("superres_x"):]): v for k, v in arrays.items() if k.startswith("superres_x")},
+        derivatives={k[len("derivative_"):]: v for k, v in arrays.items() if k.startswith("derivative_")})
+    return fit, meta["row"]
+
+
 def fit_all(image: np.ndarray, mappings, *, steps: int, seeds: int = 1, seed: int = 0, text: bool = False,
-            ntk: bool = False, engine: str = "native", references: dict | None = None,
-            show_progress: bool = False) -> ImageExperiment:
+            ntk: bool = False, engine: str = "native", references: dict | None = None, parts: Path | None = None,
+            resume: bool = False, config: dict | None = None, show_progress: bool = False) -> ImageExperiment:
     """Fit ``image`` ``(size, size, channels)`` with each mapping of ``mappings`` (`fitting.MAPPINGS`).
 
     ``references``: factor -> the same image at factor x the size, for super-resolution PSNR (factors
     `fitting.SUPERRES`). ``ntk``: also the infinite-width NTK regression of the whole image (`regress`): gradient
-    descent for ``steps`` steps at half the stable rate, and converged.
+    descent for ``steps`` steps at half the stable rate, and converged. ``parts``: a folder where each mapping's fit
+    is saved as it finishes (`save_part`, with ``config``: the settings that identify it); ``resume``: take the
+    fits already saved there (checked against ``config``) instead of fitting them again.
     """
     import sys
     size = image.shape[0]
     fits, table = [], {}
+    config = config or {}
     for name in mappings:
+        part = None if parts is None else Path(parts) / f"{name}.npz"
+        saved = load_part(part, {**config, "mapping": name}) if resume and part is not None else None
+        if saved is not None:
+            f, row = saved
+            fits.append(f)
+            table[name] = row
+            if show_progress:
+                print(f"{name}: test PSNR {f.psnr_test.mean():.2f} dB (saved in {part})", file=sys.stderr, flush=True)
+            continue
         f = fitting.fit(image, name, steps=steps, seeds=seeds, seed=seed, text=text, show_progress=show_progress)
         fits.append(f)
         if show_progress:
@@ -52,6 +99,8 @@ def fit_all(image: np.ndarray, mappings, *, steps: int, seeds: int = 1, seed: in
             row.update(ntk_method=r.method, ntk_lr=r.lr, ntk_psnr_train=float(r.psnr_train[0]),
                        ntk_psnr_test=float(r.psnr_test[0]), ntk_psnr_test_converged=float(r.psnr_test[1]))
         table[name] = row
+        if part is not None:
+            save_part(part, f, row, {**config, "mapping": name})
     return ImageExperiment(image=image, fits=fits, references=references or {}, table=table,
                            models={m: fitting.model_for(m, size, text)[0] for m in mappings})
 
@@ -66,9 +115,10 @@ def write_fits(e: ImageExperiment, out: Path | str, **meta) -> Path:
         arrays[f.mapping] = f.reconstruction
         arrays.update({f"{f.mapping}_x{factor}": fine for factor, fine in f.superres.items()})
         arrays.update({f"{f.mapping}_{k}": v for k, v in f.derivatives.items()})
-    (out / "results.json").write_text(json.dumps(e.table, indent=2) + "\n")
-    results.save(out / "reconstructions.npz", arrays, command="image", size=e.image.shape[0],
-                 superres_factors=list(fitting.SUPERRES), models=e.models, results=e.table, **meta)
+    results.write_text(out / "results.json", json.dumps(e.table, indent=2) + "\n")
+    results.save(out / "reconstructions.npz", arrays, **{
+        "command": "image", "size": e.image.shape[0], "superres_factors": list(fitting.SUPERRES), "models": e.models,
+        "results": e.table, **meta})
     if e.references:
         panels.write_panels(e.image, e.fits, e.table, e.references, out)
     return out

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ntk_fourier.results import atomic
+
 
 def montage(tiles: list[tuple[str, np.ndarray]], path) -> None:
     """Labelled images ``(label, (h, w, 1 or 3) in [0, 1])`` side by side in one PNG (Pillow), nearest-neighbour
@@ -29,7 +31,8 @@ def montage(tiles: list[tuple[str, np.ndarray]], path) -> None:
             (tile, tile), Image.Resampling.NEAREST)
         canvas.paste(im, (i * (tile + 8), label_h))
         draw.text((i * (tile + 8) + 2, 4), label, fill=(0, 0, 0), font=font)
-    canvas.save(path)
+    with atomic(path) as temp:
+        canvas.save(temp)
 
 
 def write_panels(image: np.ndarray, fits: list, table: dict, references: dict, out: Path) -> None:

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ntk_fourier import memory
 from ntk_fourier.errors import InputError
 from ntk_fourier.kernel import covariance, native
 from ntk_fourier.model import Model, mappings
@@ -39,12 +40,21 @@ def tile_fn(model: Model, x1: np.ndarray, x2: np.ndarray, engine: str = "native"
     if check_engine(engine) == "neural-tangents":
         from ntk_fourier.kernel import reference
         return lambda a, b: reference.block(model, x1[a], x2[b])
-    fn = native.kernel_fn(model, x1.shape[1])
-    g1 = covariance.features(model, x1)
+    g1 = covariance.features(model, x1)  # first: refuses at once features that cannot fit
     g2 = g1 if x2 is x1 else covariance.features(model, x2)
+    fn = native.kernel_fn(model, x1.shape[1])
     if g1 is None:
         return lambda a, b: fn(x1[a], x2[b], None, None)
     return lambda a, b: fn(x1[a], x2[b], g1[a], g2[b])
+
+
+def require_dense(n1: int, n2: int, copies: float, what: str) -> None:
+    """Refuse (one line) before allocating ``copies`` float64 arrays of shape ``(n1, n2)`` (plus a few kernel tiles)
+    that do not fit in free memory."""
+    memory.require(8.0 * copies * n1 * n2 + 64.0 * max(BLOCK.values()) ** 2,
+                   f"{what} of {n1:,} x {n2:,} points",
+                   "use fewer points, or the matrix-free routes (spectrum --top K, regress), which compute the kernel "
+                   "in tiles and never store it")
 
 
 def _pair(x1, x2):
@@ -66,11 +76,12 @@ def kernels(model: Model, x1: np.ndarray, x2: np.ndarray | None = None, *, engin
     """
     symmetric = x2 is None
     x1, x2 = _pair(x1, x2)
-    compute = tile_fn(model, x1, x2, engine)
-    block = BLOCK[engine] if block is None else int(block)
+    block = BLOCK[check_engine(engine)] if block is None else int(block)
     if block < 1:
         raise InputError(f"block must be a positive integer, got {block}")
     n1, n2 = len(x1), len(x2)
+    require_dense(n1, n2, 2, "the dense NTK and NNGP")
+    compute = tile_fn(model, x1, x2, engine)
     ntk, nngp = np.empty((n1, n2)), np.empty((n1, n2))
     starts1, starts2 = range(0, n1, block), range(0, n2, block)
     pairs = [(i, j) for i in starts1 for j in starts2 if not (symmetric and j < i)]

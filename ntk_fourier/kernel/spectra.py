@@ -16,7 +16,7 @@ from ntk_fourier.kernel import lanczos, operators
 from ntk_fourier.model import mappings, points
 from ntk_fourier.errors import InputError
 from ntk_fourier.kernel.lanczos import Eigenpairs
-from ntk_fourier.kernel.engine import kernels
+from ntk_fourier.kernel.engine import kernels, require_dense
 from ntk_fourier.model import Model
 from ntk_fourier.progress import status
 
@@ -49,6 +49,7 @@ def points_spectrum(model: Model, x: np.ndarray, which: str = "ntk", *, engine: 
     if len(x) > DENSE_LIMIT:
         raise InputError(f"{len(x)} points: dense spectra are limited to {DENSE_LIMIT}; ask for the top K "
                          "eigenpairs instead (--top K), computed matrix-free")
+    require_dense(len(x), len(x), 4, "a dense eigendecomposition")  # K, eigh's copy, eigenvectors, workspace
     K = _pick(model, x, None, which, show_progress, engine)
     status(f"dense eigendecomposition of {len(x)} x {len(x)}", show_progress and len(x) > 2048)
     return dense_spectrum(K)
@@ -108,6 +109,7 @@ def grid_spectrum(model: Model, shape, which: str = "ntk", show_progress: bool =
         if n > DENSE_LIMIT:
             raise InputError(f"this kernel is not stationary, so a grid spectrum needs a dense eigendecomposition, "
                              f"which is limited to {DENSE_LIMIT} points (grid has {n}); use a smaller grid")
+        require_dense(n, n, 4, "a dense eigendecomposition")
         K = _pick(model, points.grid(shape), None, which, show_progress, engine)
         status(f"dense eigendecomposition of {n} x {n}", show_progress and n > 2048)
         lam, V = dense_spectrum(K)

@@ -15,10 +15,9 @@ Inputs are coordinates of shape ``(n, d)``, d in 1..3; the usual domain is the g
 """
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
+from ntk_fourier import memory
 from ntk_fourier.errors import InputError
 from ntk_fourier.model.value import Mapping
 
@@ -30,10 +29,17 @@ def _equal(m: int) -> np.ndarray:
 
 
 def _half_lattice(radius: int, dim: int) -> np.ndarray:
-    """Integer vectors b with max|b_i| <= radius, one of each pair {b, -b}, zero excluded: shape (m, dim)."""
-    rows = [b for b in itertools.product(range(-radius, radius + 1), repeat=dim)
-            if any(b) and next(c for c in b if c != 0) > 0]
-    return np.array(sorted(rows, key=lambda b: (sum(c * c for c in b), b)), dtype=np.float64)
+    """Integer vectors b with max|b_i| <= radius, one of each pair {b, -b} (first non-zero entry positive), zero
+    excluded, sorted by |b|^2 then lexicographically: shape (m, dim), m = ((2 radius + 1)^dim - 1) / 2."""
+    rows = ((2 * radius + 1) ** dim - 1) // 2
+    memory.require(8.0 * rows * dim * 6, f"the power mapping's {rows:,} frequency vectors (--features {radius} in "
+                   f"{dim}D)", "use fewer --features (the lattice has (2 features + 1)^d / 2 vectors)")
+    axis = np.arange(-radius, radius + 1)
+    grid = np.stack(np.meshgrid(*([axis] * dim), indexing="ij"), -1).reshape(-1, dim)
+    first = grid[np.arange(len(grid)), np.argmax(grid != 0, axis=1)]  # first non-zero entry (0 for b = 0)
+    half = grid[first > 0]
+    order = np.lexsort(tuple(half[:, i] for i in reversed(range(dim))) + ((half**2).sum(1),))
+    return half[order].astype(np.float64)
 
 
 def frequencies(mapping: Mapping, dim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -77,6 +83,13 @@ def frequencies(mapping: Mapping, dim: int) -> tuple[np.ndarray, np.ndarray]:
     raise InputError(f"mapping {kind!r} has no finite frequency matrix")
 
 
+def count(mapping: Mapping, dim: int) -> int:
+    """The number m of frequency rows `frequencies` makes (without making them): gamma(x) has 2m features."""
+    m = int(mapping.features)
+    counts = {"basic": dim, "positional": m * dim, "power": m if dim == 1 else ((2 * m + 1) ** dim - 1) // 2}
+    return counts.get(mapping.kind, m)
+
+
 def is_periodic(mapping: Mapping, dim: int) -> bool:
     """True when C(x, x') is a function of (x - x') mod 1, i.e. exactly periodic on the unit grid."""
     if mapping.kind in ("none", "gaussian_inf"):
@@ -105,6 +118,9 @@ def encode(mapping: Mapping, x: np.ndarray) -> np.ndarray:
         return x
     if mapping.kind == "gaussian_inf":
         raise InputError("mapping 'gaussian_inf' has infinitely many features; use a kernel, or 'gaussian'")
+    m = count(mapping, x.shape[1])
+    memory.require(8.0 * len(x) * m * 5, f"the Fourier features gamma(x) of {len(x):,} points x {2 * m:,} features",
+                   "use fewer --features or fewer points")
     B, a = frequencies(mapping, x.shape[1])
     phase = 2.0 * np.pi * x @ B.T  # (n, m)
     scale = np.sqrt(2.0 * len(a)) * a

@@ -78,9 +78,10 @@ def grid_of(x: np.ndarray) -> tuple[tuple[int, ...], np.ndarray] | None:
 
 def fourier_residuals(x: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Per-frequency magnitude of ``values`` ``(..., n, k)`` given on the grid points ``x`` ``(n, d)``:
-    ``(frequencies (F, d), |FFT| (..., F, k))`` with the unitary normalisation (Parseval: the sums of squares agree),
-    for the non-negative half of the frequencies in 1D (a real signal's f and -f have equal magnitudes) and every
-    frequency in 2D / 3D. None when ``x`` is not a whole regular grid (`grid_of`)."""
+    ``(frequencies (F, d), |FFT| (..., F, k))`` with the unitary normalisation (``norm="ortho"``: over all
+    frequencies the sums of squares agree, Parseval), for the frequencies 0 .. floor(n/2) in 1D (a real signal's f
+    and -f have equal magnitudes; F = floor(n/2) + 1) and every frequency in 2D / 3D (F = n). None when ``x`` is not
+    a whole regular grid (`grid_of`)."""
     found = grid_of(x)
     if found is None:
         return None
@@ -90,7 +91,7 @@ def fourier_residuals(x: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np
     axes = tuple(range(v.ndim - 1 - len(shape), v.ndim - 1))
     spectrum = np.abs(np.fft.fftn(v, axes=axes, norm="ortho")).reshape(v.shape[:-1 - len(shape)] + (-1, v.shape[-1]))
     freqs = grid_frequencies(shape)
-    if len(shape) == 1:
-        keep = freqs[:, 0] >= 0
-        return freqs[keep], spectrum[..., keep, :]
+    if len(shape) == 1:  # 0 .. floor(n/2): fftfreq labels the Nyquist frequency n/2 of an even n as -n/2
+        keep = (freqs[:, 0] >= 0) | (2 * freqs[:, 0] == -shape[0])
+        return np.abs(freqs[keep]), spectrum[..., keep, :]
     return freqs, spectrum

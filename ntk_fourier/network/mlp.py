@@ -107,6 +107,13 @@ def _uniform_unit(key, shape, dtype):
     return jax.random.uniform(key, shape, dtype, -math.sqrt(3.0), math.sqrt(3.0))
 
 
+def shapes(model: Model, dim: int, outputs: int = 1) -> list[tuple[int, int]]:
+    """(fan_in, fan_out) of each Dense layer of the network, known without drawing or building anything."""
+    d_in = dim if model.mapping.kind == "none" else 2 * mappings.count(model.mapping, dim)
+    widths = [d_in] + [model.width] * model.depth + [outputs]
+    return list(zip(widths[:-1], widths[1:]))
+
+
 def build(model: Model, dim: int, outputs: int = 1) -> Network:
     """The finite network of ``model`` for ``dim``-dimensional inputs and ``outputs`` output columns."""
     if model.mapping.kind == "gaussian_inf":
@@ -115,16 +122,13 @@ def build(model: Model, dim: int, outputs: int = 1) -> Network:
     if outputs < 1:
         raise InputError(f"outputs must be at least 1, got {outputs}")
     B = amp = None
-    d_in = dim
     if model.mapping.kind != "none":
         B, a = mappings.frequencies(model.mapping, dim)
         amp = np.sqrt(2.0 * len(a)) * a
-        d_in = 2 * len(a)
     ntk = model.parameterization == "ntk"
     siren = model.init == "siren"
     layers = []
-    for i, fan_out in enumerate([model.width] * model.depth + [outputs]):
-        fan_in = d_in if i == 0 else model.width
+    for i, (fan_in, fan_out) in enumerate(shapes(model, dim, outputs)):
         if i == 0 and siren:
             w_std, b_std = math.sqrt(1.0 / (3.0 * dim)), math.sqrt(1.0 / (3.0 * dim))  # U[-1/d, 1/d], U[+-1/sqrt d]
         else:

@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ntk_fourier import memory
 from ntk_fourier.steps import check_steps
 from ntk_fourier.network.empirical import empirical_ntk
 from ntk_fourier.errors import InputError
@@ -57,6 +58,26 @@ def _optimizer(name: str, lr: float):
     import optax
     opt = optax.adam(lr)
     return opt.init, opt.update
+
+
+def require_memory(model: Model, dim: int, outputs: int, n: int, m: int, seeds: int, itemsize: int, *,
+                   optimizer: str = "gd", record_ntk: bool = False, linearize: bool = False, records: int = 1) -> None:
+    """Refuse (one line) training that cannot fit, before anything is built: on the device, ``seeds`` copies of the
+    parameters (current, initial, gradient, update, Adam's two moments) and the activations of ``n`` + ``m`` points
+    kept for the backward pass (twice for the linearised network's jvp), the empirical NTK when recorded; on the
+    host, the recorded outputs and kernels."""
+    layers = mlp.shapes(model, dim, outputs)
+    size = sum(fan_in * fan_out + fan_out for fan_in, fan_out in layers)
+    units = sum(fan_in + fan_out for fan_in, fan_out in layers)  # activations per point, all layers
+    copies = 4 + (2 if optimizer == "adam" else 0) + (1 if linearize else 0)
+    device = itemsize * seeds * (copies * size + (2 if linearize else 1) * 2 * (n + m) * units
+                                 + (2 * n * n + 2 * n * units if record_ntk else 0))
+    memory.require(device, f"training {seeds} network(s) of width {model.width} ({size:,} parameters each) on "
+                   f"{n + m:,} points", "use a smaller --width, fewer --seeds or fewer --features, or fewer points",
+                   where="device")
+    host = 8.0 * records * seeds * ((n + m) * outputs + (n * n if record_ntk else 0))
+    memory.require(host, f"the recorded outputs{' and NTKs' if record_ntk else ''} of {seeds} network(s) at "
+                   f"{records} steps", "record fewer --steps or fewer --seeds")
 
 
 def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, seeds: int = 1, seed: int = 0,
@@ -104,6 +125,8 @@ def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, 
         raise InputError("training steps must be increasing whole numbers")
     xtr, xte = jnp.asarray(x_train, dtype), jnp.asarray(x_test, dtype)
     ytr, yte = (jnp.asarray(y, dtype).reshape(len(y), -1) for y in (y_train, y_test))
+    require_memory(model, xtr.shape[1], ytr.shape[1], len(xtr), len(xte), seeds, np.dtype(dtype).itemsize,
+                   optimizer=optimizer, record_ntk=record_ntk, linearize=linearize, records=len(steps))
     net = mlp.build(model, xtr.shape[1], ytr.shape[1])
     if output not in ("linear", "sigmoid"):
         raise InputError(f"unknown output {output!r}; choose linear or sigmoid")
