@@ -15,8 +15,8 @@ from pathlib import Path
 from ntk_fourier.errors import InputError
 
 ENV = "NTK_FOURIER_MEMORY_LIMIT"
-_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "PIB": 2**50}
 
 
 def human(nbytes: float) -> str:
@@ -117,8 +117,9 @@ def describe_oom(err: BaseException) -> str | None:
         return f"out of memory: {detail}; use fewer points, features, seeds or a smaller width"
     if type(err).__name__ in ("XlaRuntimeError", "JaxRuntimeError") and (
             "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower()):
-        size = re.search(r"allocat\w* (\d+) bytes", text)
-        detail = f"XLA could not allocate {human(int(size.group(1)))}" if size else "XLA could not allocate an array"
+        size = re.search(r"allocat\w* ([0-9.]+) ?(bytes|[KMGTP]i?B)", text)
+        detail = (f"XLA could not allocate {human(parse_size(size.group(1) + size.group(2).replace('bytes', '')))}"
+                  if size else "XLA could not allocate an array")
         return (f"out of device memory: {detail}; use fewer points, features, seeds or a smaller width, or run on a "
                 "larger device")
     return None

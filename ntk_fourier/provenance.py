@@ -37,8 +37,9 @@ def package() -> dict[str, str]:
     """``version`` of the installed package, and ``git_commit`` (with ``git_dirty``) when it runs from a checkout."""
     try:
         found = {"version": metadata.version("ntk-fourier")}
-    except metadata.PackageNotFoundError:
-        found = {"version": "unknown"}
+    except metadata.PackageNotFoundError:  # run from a copy of the sources (PYTHONPATH), not installed
+        from ntk_fourier import __version__
+        found = {"version": __version__}
     root = Path(__file__).resolve().parent.parent
     if (root / ".git").exists():
         try:

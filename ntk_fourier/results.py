@@ -23,13 +23,15 @@ _PACKAGES = ("ntk-fourier", "jax", "jaxlib", "neural-tangents", "numpy", "scipy"
 
 
 def versions() -> dict[str, str]:
-    """Installed versions of the packages that change numbers (absent ones omitted), and Python's."""
+    """Installed versions of the packages that change numbers (absent ones omitted; this package's from its sources
+    when it is not installed), and Python's."""
     found = {"python": platform.python_version()}
     for name in _PACKAGES:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            pass
+            if name == "ntk-fourier":
+                found[name] = _provenance.package()["version"]
     return found
 
 

@@ -85,8 +85,8 @@ def test_memory_limit_refuses_dense_kernels_before_computing(tmp_path, capsys, m
 @pytest.mark.parametrize("argv, needles", [
     (["train", "--lr", "0.1", "--steps", "0,5", "--width", "10000000"], ("width 10000000", "smaller --width")),
     (["train", "--lr", "0.1", "--steps", "0,5", "--seeds", "100000", "--width", "4096"], ("100000 network",)),
-    (["kernel", "--mapping", "power", "--features", "2000"], ("16,008,000 features", "fewer --features")),
-    (["predict", "--lr", "0.1", "--steps", "0,5", "--mapping", "power", "--features", "5000"], ("features",)),
+    (["kernel", "--mapping", "power", "--features", "30000"], ("3,600,120,000 features", "fewer --features")),
+    (["predict", "--lr", "0.1", "--steps", "0,5", "--mapping", "power", "--features", "30000"], ("features",)),
     (["compare", "--widths", "16,3000000", "--lr", "0.1", "--steps", "0,5"], ("width 3000000",)),
 ])
 def test_inputs_too_large_for_this_machine_are_refused_at_once(argv, needles, data1d, tmp_path, capsys):
@@ -271,3 +271,20 @@ def test_gallery_resume_skips_saved_analyses(tmp_path, capsys):
     gallery.main(["--only", "kernel_2d", "--out", str(tmp_path), "--resume"])  # not --quick: recompute
     assert "made otherwise" in capsys.readouterr().out
     assert not json.loads((tmp_path / "data" / "kernel_2d.json").read_text())["quick"]
+
+
+def test_console_script_quiets_xla_logging_before_jax_loads(tmp_path):
+    """XLA reads TF_CPP_MIN_LOG_LEVEL once, when JAX loads: the launcher sets it first (unless set, or debugging), so
+    an accelerator's out-of-memory message is not buried under XLA's allocator log lines."""
+    import os
+    import sys
+    probe = ("import os, sys, ntk_fourier_launcher as launcher; "
+             "sys.argv = ['ntk-fourier', 'data', '--grid', 'x', '--out', sys.argv[1]]; code = launcher.main(); "
+             "print(os.environ.get('TF_CPP_MIN_LOG_LEVEL'), code)")
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "NTK_FOURIER_DEBUG")}
+    # (JAX itself sets the level to 1 where nothing set it before it loads)
+    for extra, expected in (({}, "3 2"), ({"TF_CPP_MIN_LOG_LEVEL": "0"}, "0 2"), ({"NTK_FOURIER_DEBUG": "1"}, "1 2")):
+        done = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "a.npz")], capture_output=True, text=True,
+                              env={**env, **extra}, cwd=tmp_path)
+        assert done.stdout.split() == expected.split(), done.stderr
+        assert done.stderr.count("\n") == 1 and "malformed" not in done.stdout

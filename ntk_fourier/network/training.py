@@ -28,6 +28,7 @@ from ntk_fourier.progress import progress
 from ntk_fourier.results import load, save
 
 OPTIMIZERS = ("gd", "adam")
+OVERHEAD = 256e6  # bytes of device memory beyond the arrays (compiled programs, XLA's workspace): measured on a GPU
 
 
 class TrainResult(NamedTuple):
@@ -60,24 +61,33 @@ def _optimizer(name: str, lr: float):
     return opt.init, opt.update
 
 
-def require_memory(model: Model, dim: int, outputs: int, n: int, m: int, seeds: int, itemsize: int, *,
-                   optimizer: str = "gd", record_ntk: bool = False, linearize: bool = False, records: int = 1) -> None:
-    """Refuse (one line) training that cannot fit, before anything is built: on the device, ``seeds`` copies of the
-    parameters (current, initial, gradient, update, Adam's two moments) and the activations of ``n`` + ``m`` points
-    kept for the backward pass (twice for the linearised network's jvp), the empirical NTK when recorded; on the
-    host, the recorded outputs and kernels."""
+def memory_needed(model: Model, dim: int, outputs: int, n: int, m: int, seeds: int, itemsize: int, *,
+                  optimizer: str = "gd", record_ntk: bool = False, linearize: bool = False,
+                  records: int = 1) -> tuple[float, float]:
+    """Estimated bytes of (device, host) memory to train: on the device, ``seeds`` copies of the parameters (current,
+    initial, gradient, Adam's two moments) and the activations of ``n`` + ``m`` points kept for the backward
+    pass (twice for the linearised network's jvp), the empirical NTK when recorded; on the host, the recorded outputs
+    and kernels. Known before anything is built (`mlp.shapes`)."""
     layers = mlp.shapes(model, dim, outputs)
     size = sum(fan_in * fan_out + fan_out for fan_in, fan_out in layers)
     units = sum(fan_in + fan_out for fan_in, fan_out in layers)  # activations per point, all layers
-    copies = 4 + (2 if optimizer == "adam" else 0) + (1 if linearize else 0)
-    device = itemsize * seeds * (copies * size + (2 if linearize else 1) * 2 * (n + m) * units
-                                 + (2 * n * n + 2 * n * units if record_ntk else 0))
+    copies = 3 + (2 if optimizer == "adam" else 0) + (1 if linearize else 0)
+    device = OVERHEAD + itemsize * seeds * (copies * size + (2 if linearize else 1) * 2 * (n + m) * units
+                                            + (2 * n * n + 2 * n * units if record_ntk else 0))
+    host = 8.0 * records * seeds * ((n + m) * outputs + (n * n if record_ntk else 0))
+    return float(device), host
+
+
+def require_memory(model: Model, dim: int, outputs: int, n: int, m: int, seeds: int, itemsize: int,
+                   **options) -> None:
+    """Refuse (one line) training that cannot fit (`memory_needed`), before anything is built or drawn."""
+    device, host = memory_needed(model, dim, outputs, n, m, seeds, itemsize, **options)
+    size = sum(fan_in * fan_out + fan_out for fan_in, fan_out in mlp.shapes(model, dim, outputs))
     memory.require(device, f"training {seeds} network(s) of width {model.width} ({size:,} parameters each) on "
                    f"{n + m:,} points", "use a smaller --width, fewer --seeds or fewer --features, or fewer points",
                    where="device")
-    host = 8.0 * records * seeds * ((n + m) * outputs + (n * n if record_ntk else 0))
-    memory.require(host, f"the recorded outputs{' and NTKs' if record_ntk else ''} of {seeds} network(s) at "
-                   f"{records} steps", "record fewer --steps or fewer --seeds")
+    memory.require(host, f"the recorded outputs of {seeds} network(s) at {options.get('records', 1)} steps",
+                   "record fewer --steps or fewer --seeds")
 
 
 def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, seeds: int = 1, seed: int = 0,
