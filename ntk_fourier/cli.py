@@ -327,6 +327,7 @@ def _cmd_image(args, model):
     if (args.image is None) == (args.builtin is None):
         raise InputError("give exactly one of --image PATH or --builtin NAME")
     size, steps = _count(args.size, "--size"), _count(args.steps, "--steps")
+    images.require_size(size, images.SUPERRES)
     mappings = [m.strip() for m in args.mappings.split(",") if m.strip()]
     unknown = [m for m in mappings if m not in images.MAPPINGS]
     if not mappings or unknown:

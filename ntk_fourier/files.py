@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from ntk_fourier.errors import InputError
+
+
+# what numpy.load and reading an archive member raise on a truncated, corrupt or mislabelled file
+UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
 
 
 def open_numpy(path: Path, what: str):
@@ -17,7 +23,9 @@ def open_numpy(path: Path, what: str):
         return np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise InputError(f"{what} file {path} does not exist")
-    except (OSError, ValueError) as err:
+    except IsADirectoryError:
+        raise InputError(f"{what} file {path} is a folder; give a file")
+    except UNREADABLE as err:
         raise InputError(f"cannot read {what} file {path} as a NumPy .npy/.npz file: {err}")
 
 
@@ -57,7 +65,11 @@ def load_npz(path: Path, keys: tuple[str, ...], what: str) -> dict[str, np.ndarr
         missing = [k for k in keys if k not in archive.files]
         if missing:
             raise InputError(f"{what} file {path} lacks {', '.join(missing)}; it needs {', '.join(keys)}")
-        return {k: numeric(archive[k], f"{k} in {path}") for k in keys}
+        try:
+            arrays = {k: archive[k] for k in keys}
+        except UNREADABLE as err:  # a damaged member is found only when it is read
+            raise InputError(f"cannot read {what} file {path}: it is damaged or truncated ({err})")
+        return {k: numeric(v, f"{k} in {path}") for k, v in arrays.items()}
 
 
 def load_data(path: Path) -> dict[str, np.ndarray]:
@@ -127,8 +139,8 @@ def check_made_with(path: Path, meta: dict, model=None, lr: float | None = None,
         want = _jsonable(model)
         diff = sorted(k for k in set(want) | set(meta["model"]) if meta["model"].get(k) != want.get(k))
         if diff:
-            raise InputError(f"{path} was made with another model ({', '.join(diff)} differ): use the same "
-                             "model options, or recompute it")
+            raise InputError(f"{path} was made with another model ({', '.join(diff)} {'differs' if len(diff) == 1 else 'differ'}): use "
+                             "the same model options, or recompute it")
     if data_hash is not None and meta.get("data_sha256") not in (None, data_hash):
         raise InputError(f"{path} was made from other data (SHA-256 differs from --data's): use the same --data")
     for key, value in settings.items():
@@ -155,7 +167,7 @@ def load_runs(folder: Path, widths: list[int], steps: np.ndarray, model=None, lr
                 continue
             try:
                 store[w], meta = read_run(path)
-            except (OSError, ValueError, KeyError) as err:
+            except (*UNREADABLE, KeyError) as err:
                 raise InputError(f"cannot read training result {path}: {err}")
             if not np.array_equal(store[w].steps, steps):
                 raise InputError(f"{path} was recorded at steps {store[w].steps.tolist()}, not at --steps")
@@ -176,7 +188,10 @@ def load_f0(path: Path, data: dict, index: int | None = None, model=None) -> dic
             raise InputError(f"--f0-seed picks a network of a training result, but {path} holds one set of outputs")
         return f0
     with open_numpy(path, "--f0") as archive:
-        steps = numeric(archive["steps"], f"steps in {path}") if "steps" in archive.files else None
+        try:
+            steps = numeric(archive["steps"], f"steps in {path}") if "steps" in archive.files else None
+        except UNREADABLE as err:
+            raise InputError(f"cannot read --f0 file {path}: it is damaged or truncated ({err})")
     shape = f0["f_train"].shape
     if steps is None or f0["f_train"].ndim < 3 or shape[0] != len(steps) or int(np.prod(shape[2:])) != n_train \
             or int(np.prod(f0["f_test"].shape[2:])) != n_test or f0["f_test"].shape[:2] != shape[:2]:

@@ -288,3 +288,26 @@ def test_console_script_quiets_xla_logging_before_jax_loads(tmp_path):
                               env={**env, **extra}, cwd=tmp_path)
         assert done.stdout.split() == expected.split(), done.stderr
         assert done.stderr.count("\n") == 1 and "malformed" not in done.stdout
+
+
+def test_image_sizes_that_cannot_fit_are_refused_before_loading(tmp_path, capsys):
+    code, captured = _run(capsys, ["image", "--builtin", "mri", "--size", "100000", "--out", tmp_path / "im"])
+    line = _one_line_error(code, captured, "100000 x 100000", "smaller --size")
+    assert _stated_bytes(line) >= 8 * 100000**2 * (1 + 4 + 16)  # the image and its 2x and 4x versions, float64
+    assert not (tmp_path / "im").exists()
+
+
+@pytest.mark.parametrize("cut", [30, 200, -40, "corrupt"])
+def test_truncated_archives_are_one_line_errors(data1d, tmp_path, capsys, cut):
+    """A data set or f(0) cut short (a copy interrupted) or corrupted: refused in one line, whether the damage is
+    found when the archive is opened or only when a member is read (its CRC)."""
+    whole = data1d.read_bytes()
+    if cut == "corrupt":  # the first member's data zeroed: the archive opens, reading x_train fails its CRC
+        start = whole.index(b"NUMPY") + 200
+        (tmp_path / "cut.npz").write_bytes(whole[:start] + bytes(64) + whole[start + 64:])
+    else:
+        (tmp_path / "cut.npz").write_bytes(whole[:cut])
+    for argv in (["predict", "--data", tmp_path / "cut.npz", "--lr", "0.5", "--steps", "0,1"],
+                 ["predict", "--data", data1d, "--lr", "0.5", "--steps", "0,1", "--f0", tmp_path / "cut.npz"]):
+        _one_line_error(*_run(capsys, [*argv, "--out", tmp_path / "p.npz", "--quiet"]), "cut.npz")
+    assert not (tmp_path / "p.npz").exists()

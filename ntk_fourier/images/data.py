@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ntk_fourier import memory
 from ntk_fourier.errors import InputError
 
 NATURAL = ("hopper", "present", "mri", "terrain")
@@ -52,6 +53,14 @@ def _check_size(size: int) -> int:
     if int(size) != size or size < 4 or size % 2:
         raise InputError(f"image size must be an even number of at least 4 pixels, got {size}")
     return int(size)
+
+
+def require_size(size: int, factors=(), channels: int = 3) -> None:
+    """Refuse (one line) an image side whose grids cannot fit in memory: the image and its versions at ``factors``
+    times the side (float64, ``channels``), each made twice (resampling) -- before anything is loaded."""
+    pixels = _check_size(size) ** 2 * (1 + sum(f * f for f in factors))
+    memory.require(2 * 8.0 * channels * pixels, f"{size} x {size} images (and {', '.join(f'{f}x' for f in factors)} "
+                   "larger for super-resolution)" if factors else f"a {size} x {size} image", "use a smaller --size")
 
 
 def text_image(size: int, seed: int = 0) -> np.ndarray:
@@ -127,7 +136,7 @@ def load(path: Path | str, size: int) -> np.ndarray:
             array = np.load(path, allow_pickle=False)
         except FileNotFoundError:
             raise InputError(f"image file {path} does not exist")
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, EOFError) as err:
             raise InputError(f"cannot read {path} as a NumPy array: {err}")
         return _to_square(image_array(array, str(path)), size)
     from PIL import Image, UnidentifiedImageError

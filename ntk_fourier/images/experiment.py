@@ -10,6 +10,7 @@ import numpy as np
 
 from ntk_fourier import results
 from ntk_fourier.errors import InputError
+from ntk_fourier.files import UNREADABLE
 from ntk_fourier.images import fitting, panels
 from ntk_fourier.images.grid_regression import regress
 
@@ -45,7 +46,7 @@ def load_part(path: Path, config: dict) -> tuple[fitting.ImageFit, dict] | None:
         return None
     try:
         arrays, meta = results.load(path)
-    except (OSError, ValueError) as err:
+    except UNREADABLE as err:
         raise InputError(f"cannot read the saved part {path} ({err}); delete it, or run without --resume")
     want = results._jsonable({k: v for k, v in config.items() if k != "provenance"})
     diff = sorted(k for k in set(want) | set(meta.get("config", {})) if meta.get("config", {}).get(k) != want.get(k))
