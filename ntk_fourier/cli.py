@@ -247,12 +247,37 @@ def _cmd_regress(args, model):
                              "precondition_top_k": args.precondition, "data": str(args.data), "engine": args.engine}
 
 
+def _int_vectors(text: str | None, name: str) -> list | None:
+    """``2,8,16`` -> [2, 8, 16]; ``3x0,0x5`` -> [[3, 0], [0, 5]] (vectors for 2D grids)."""
+    if text is None:
+        return None
+    try:
+        parts = [p.strip().lower().split("x") for p in text.split(",")]
+        values = [[int(c) for c in p] for p in parts]
+    except ValueError:
+        raise InputError(f"malformed {name} {text!r}: write integers, e.g. 2,8,16 (1D) or 3x0,0x5 (2D)")
+    return [v[0] for v in values] if all(len(v) == 1 for v in values) else values
+
+
 def _cmd_data(args, model):
-    from ntk_fourier.datasets import one_over_f
-    data = one_over_f(n=_count(args.grid, "--grid"), stride=_count(args.stride, "--stride"), alpha=args.alpha,
-                      seed=args.data_seed)
-    return data, f"1/f signal: {len(data['x_train'])} training and {len(data['x_test'])} test points", {
-        "signal": "1/f", "grid": args.grid, "stride": args.stride, "alpha": args.alpha, "seed": args.data_seed}
+    from ntk_fourier import datasets
+    from ntk_fourier.model.points import parse_grid
+    grid, stride = parse_grid(args.grid), _count(args.stride, "--stride")
+    if args.freqs is None:
+        if args.amps is not None:
+            raise InputError("--amps gives the amplitudes of --freqs; give --freqs too")
+        data = datasets.one_over_f(n=grid, stride=stride, alpha=args.alpha, seed=args.data_seed)
+        meta = {"signal": "1/f", "alpha": args.alpha, "seed": args.data_seed}
+    else:
+        try:
+            amps = None if args.amps is None else [float(a) for a in args.amps.split(",")]
+        except ValueError:
+            raise InputError(f"malformed --amps {args.amps!r}: write numbers, e.g. 1,0.5,0.25")
+        data = datasets.sines(_int_vectors(args.freqs, "--freqs"), amps, grid=grid, stride=stride)
+        meta = {"signal": "sines", "freqs": _int_vectors(args.freqs, "--freqs"), "amps": amps}
+    kind = "1/f signal" if args.freqs is None else "sum of sines"
+    return data, f"{kind} on a {'x'.join(map(str, grid))} grid: {len(data['x_train'])} training and " \
+                 f"{len(data['x_test'])} test points", {**meta, "grid": list(grid), "stride": stride}
 
 
 def _cmd_train(args, model):
@@ -341,16 +366,50 @@ def _cmd_image(args, model):
     seeds = _count(args.seeds, "--seeds")
     image = load(size)
     source = str(args.image) if args.image is not None else f"builtin:{args.builtin}"
+    options = {k: v for k, v in (("width", args.width), ("depth", args.depth), ("sigma", args.sigma),
+                                 ("features", args.features), ("omega0", args.omega0), ("lr", args.lr))
+               if v is not None}
+    for key in ("width", "depth", "features"):
+        if key in options:
+            _count(options[key], f"--{key}")
+    for key in ("sigma", "omega0", "lr"):
+        if key in options:
+            _positive(options[key], f"--{key}")
     config = {"source": source, "image_sha256": files.array_sha256(image), "size": size, "steps": steps,
-              "seeds": seeds, "seed": args.image_seed, "text": text, "ntk": args.ntk, "engine": args.engine}
+              "seeds": seeds, "seed": args.image_seed, "text": text, "ntk": args.ntk, "engine": args.engine,
+              "options": options}
     result = images.fit_all(image, mappings, steps=steps, seeds=seeds, seed=args.image_seed, text=text, ntk=args.ntk,
                             engine=args.engine, references={f: load(size * f) for f in images.SUPERRES},
-                            parts=args.out / "parts", resume=args.resume,
+                            parts=args.out / "parts", resume=args.resume, options=options,
                             config={**config, "provenance": args.provenance},
                             show_progress=not args.quiet)
     images.write_fits(result, args.out, provenance=args.provenance, **config)
     line = ", ".join(f"{m} {t['psnr_test']:.2f}" for m, t in result.table.items())
     return None, f"test PSNR (dB) at {size} px: {line}", {}
+
+
+def _cmd_plot(args, model):
+    from ntk_fourier import plot
+    written = plot.plot_file(args.result, args.out)
+    return None, f"figure of {args.result}", {"written": written}
+
+
+def _cmd_animate(args, model):
+    from ntk_fourier.animate import animate
+    freqs = _int_vectors(args.freqs, "--freqs")
+    animate(args.out, freqs=freqs, steps=_count(args.steps, "--steps"), frames=_count(args.frames, "--frames"),
+            width=_count(args.width, "--width"), seed=args.seed, fps=_count(args.fps, "--fps"),
+            show_progress=not args.quiet)
+    return None, "fits over training: raw inputs, Gaussian features and SIREN; networks and NTK predictions", {}
+
+
+def _cmd_explore(args, model):
+    if not 0 < args.port < 65536:
+        raise InputError(f"--port must be between 1 and 65535, got {args.port}")
+    from ntk_fourier.explore import serve
+    print(f"ntk-fourier: explorer at http://localhost:{args.port} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    serve(port=args.port, open_browser=not args.no_browser)
+    return None, "explorer stopped", {}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -424,9 +483,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="skip the widths whose runs --out/runs already holds "
                    "(checked against model, lr, data, steps, seeds, dtype)")
     p.set_defaults(run=_cmd_compare, writes_folder=True)
-    p = sub.add_parser("data", help="write the built-in 1/f data set (Tancik et al. 2020, 1D)")
-    p.add_argument("--grid", type=_number(int), default=256, help="grid points on [0, 1) (default 256)")
-    p.add_argument("--stride", type=_number(int), default=8, help="train on every stride-th point (default 8)")
+    p = sub.add_parser("data", help="write a built-in data set: the 1/f signal (Tancik et al. 2020) or a sum of sines")
+    p.add_argument("--grid", default="256", help="grid points on [0, 1): N (1D) or NxN (2D) (default 256)")
+    p.add_argument("--stride", type=_number(int), default=8, help="train on every stride-th point along each axis "
+                   "(default 8)")
+    p.add_argument("--freqs", help="a sum of sines instead: integer frequencies, e.g. 2,8,16 (1D) or 3x0,0x5 (2D "
+                   "plane waves)")
+    p.add_argument("--amps", help="amplitudes of --freqs, e.g. 1,0.5,0.25 (default all 1)")
     p.add_argument("--alpha", type=_number(float), default=1.0, help="spectrum 1/f^alpha (default 1)")
     p.add_argument("--data-seed", type=_number(int), default=0, help="seed of the phases (default 0)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
@@ -441,6 +504,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma list from none, basic, positional, gaussian, siren (default all)")
     p.add_argument("--seeds", type=_number(int), default=1, help="networks per mapping (default 1)")
     p.add_argument("--image-seed", type=_number(int), default=0, help="seed of initialisation and features")
+    group = p.add_argument_group("model options (override each mapping's defaults, docs/images.md)")
+    group.add_argument("--width", type=_number(int), help="hidden width (default 256)")
+    group.add_argument("--depth", type=_number(int), help="hidden layers (default 4)")
+    group.add_argument("--sigma", type=_number(float), help="Gaussian scale, or the positional encoding's largest "
+                       "frequency, in cycles per unit (default: the paper's, scaled to the image size)")
+    group.add_argument("--features", type=_number(int), help="number of Gaussian / positional frequencies (default "
+                       "256 / 64)")
+    group.add_argument("--omega0", type=_number(float), help="SIREN's frequency (default 30)")
+    group.add_argument("--lr", type=_number(float), help="Adam learning rate (default 1e-3; SIREN 1e-4)")
     p.add_argument("--ntk", action="store_true", help="also the infinite-width NTK regression of the whole image "
                    "(GD at half the stable rate for --steps steps, and converged): ntk_psnr_* in results.json")
     p.add_argument("--out", type=Path, required=True, help="output folder: results.json, reconstructions.png/.npz, "
@@ -449,6 +521,30 @@ def build_parser() -> argparse.ArgumentParser:
                    "(checked against the image and settings)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=_cmd_image, writes_folder=True, no_model=True)
+    p = sub.add_parser("plot", help="draw the figure of any result file the other commands write")
+    p.add_argument("result", type=Path, help="a result: .npz of kernel, spectrum, predict, train, regress or data; "
+                   "the folder (or comparison.json / reconstructions.npz) of compare or image")
+    p.add_argument("--out", type=Path, help="figure file .png, .pdf or .svg (default: RESULT with .png)")
+    p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(run=_cmd_plot, out_kind="figure", no_model=True)
+    p = sub.add_parser("animate", help="animation of fits over training (GIF or MP4): raw inputs, Gaussian features "
+                       "and SIREN; networks and NTK predictions, the residual per frequency beneath")
+    p.add_argument("--out", type=Path, required=True, help="output .gif or .mp4")
+    p.add_argument("--freqs", help="target: integer frequencies of a sum of sines, e.g. 2,8,16 (default: the 1/f "
+                   "signal)")
+    p.add_argument("--steps", type=_number(int), default=1000, help="gradient-descent steps (default 1000)")
+    p.add_argument("--frames", type=_number(int), default=40, help="frames, log-spaced in steps (default 40)")
+    p.add_argument("--width", type=_number(int), default=256, help="networks' width (default 256)")
+    p.add_argument("--seed", type=_number(int), default=0, help="seed of features and initialisation (default 0)")
+    p.add_argument("--fps", type=_number(int), default=8, help="frames per second (default 8)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(run=_cmd_animate, out_kind="animation", no_model=True)
+    p = sub.add_parser("explore", help="interactive explorer in the browser (kernel, spectrum, predicted and "
+                       "trained fits)")
+    p.add_argument("--port", type=_number(int), default=8765, help="local port (default 8765)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
+    p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(run=_cmd_explore, out_kind="none", no_model=True)
     for name in ("kernel", "spectrum", "predict", "regress", "train", "compare"):
         _add_model_options(sub.choices[name])
     for name in ("kernel", "spectrum", "predict", "regress", "compare", "image"):
@@ -456,6 +552,26 @@ def build_parser() -> argparse.ArgumentParser:
                                        help="kernel engine: native (plain JAX, default) or neural-tangents (the "
                                        "reference; needs neural-tangents, i.e. JAX < 0.6)")
     return parser
+
+
+FIGURE_SUFFIXES = {"figure": (".png", ".pdf", ".svg"), "animation": (".gif", ".mp4")}
+
+
+def _output(args) -> Path | None:
+    """Where the command writes, checked (`files.check_output`): an .npz (most commands), a folder (compare, image),
+    a figure or an animation file (plot, animate), or nothing (explore)."""
+    kind = getattr(args, "out_kind", "folder" if getattr(args, "writes_folder", False) else "npz")
+    if kind == "none":
+        return None
+    if kind == "npz":
+        return files.check_output(_out_path(args.out))
+    if kind == "folder":
+        return files.check_output(args.out, folder=True)
+    if kind == "figure" and args.out is None:
+        args.out = args.result.with_suffix(".png") if args.result.suffix else args.result / "figure.png"
+    if args.out.suffix.lower() not in FIGURE_SUFFIXES[kind]:
+        raise InputError(f"output file {args.out} must end in {', '.join(FIGURE_SUFFIXES[kind])}")
+    return files.check_output(args.out)
 
 
 def _inputs(args) -> list[Path]:
@@ -468,14 +584,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         model = None if getattr(args, "no_model", False) else model_from_args(args)
-        folder = getattr(args, "writes_folder", False)
-        out = files.check_output(args.out if folder else _out_path(args.out), folder)  # before any computation
+        out = _output(args)  # checked before any computation
         args.provenance = provenance.collect(argv, _inputs(args), program="ntk-fourier")
         start = time.perf_counter()
         arrays, summary, extra = args.run(args, model)
         seconds = time.perf_counter() - start
-        if arrays is None:  # the command wrote its own folder
-            print(f"wrote {out}/ in {seconds:.1f} s: {summary}")
+        if arrays is None:  # the command wrote its own files
+            if out is not None:
+                print(f"wrote {extra.get('written', out)}{'/' if out.is_dir() else ''} in {seconds:.1f} s: {summary}")
             return 0
         results.save(out, arrays, provenance=args.provenance, command=args.command, model=model,
                      timings={"total_s": seconds}, **extra)

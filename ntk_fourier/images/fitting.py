@@ -52,19 +52,24 @@ class ImageFit(NamedTuple):
 
 
 def model_for(mapping: str, size: int = 512, text: bool = False, width: int = 256, depth: int = 4,
-              sigma: float | None = None) -> tuple[Model, float]:
-    """(model, Adam learning rate) of ``mapping`` for a ``size`` x ``size`` image (see the module docstring);
-    ``sigma`` overrides the Gaussian scale (in cycles per unit, not rescaled)."""
+              sigma: float | None = None, features: int | None = None, omega0: float = 30.0,
+              lr: float | None = None) -> tuple[Model, float]:
+    """(model, Adam learning rate) of ``mapping`` for a ``size`` x ``size`` image (see the module docstring).
+    Overrides of the defaults: ``sigma`` the Gaussian scale or the positional encoding's largest frequency (in
+    cycles per unit, not rescaled), ``features`` their number, ``omega0`` SIREN's frequency, ``lr`` the Adam rate."""
+    if lr is not None and not (lr > 0 and np.isfinite(lr)):
+        raise InputError(f"learning rate must be a positive number, got {lr}")
     scale = size / 512.0  # the paper's frequencies are for 512-pixel images: keep them relative to the pixel grid
     if mapping == "siren":
-        return siren_model(depth=depth, width=width, parameterization="standard"), 1e-4
+        return siren_model(depth=depth, width=width, omega0=omega0, parameterization="standard"), lr or 1e-4
     kinds = {"none": Mapping("none"), "basic": Mapping("basic"),
-             "positional": Mapping("positional", sigma=max(64.0 * scale, 2.0), features=64),
-             "gaussian": Mapping("gaussian", sigma=sigma or (14.0 if text else 10.0) * scale, features=256)}
+             "positional": Mapping("positional", sigma=sigma or max(64.0 * scale, 2.0), features=features or 64),
+             "gaussian": Mapping("gaussian", sigma=sigma or (14.0 if text else 10.0) * scale,
+                                 features=features or 256)}
     if mapping not in kinds:
         raise InputError(f"unknown image mapping {mapping!r}; choose from {', '.join(MAPPINGS)}")
     return Model(mapping=kinds[mapping], depth=depth, width=width, w_std=math.sqrt(2.0), b_std=0.01,
-                 parameterization="standard"), 1e-3
+                 parameterization="standard"), lr or 1e-3
 
 
 def superres_psnr(fit: ImageFit, references: dict) -> dict:
@@ -79,10 +84,11 @@ def tiles(image: np.ndarray, fits: list[ImageFit]) -> list[tuple[str, np.ndarray
 
 
 def fit(image: np.ndarray, mapping: str, *, steps: int, seeds: int = 1, seed: int = 0, text: bool = False,
-        sigma: float | None = None, show_progress: bool = False) -> ImageFit:
-    """Fit ``image`` ``(size, size, channels)`` with ``mapping``'s model; PSNR on the train and test pixels."""
+        show_progress: bool = False, **options) -> ImageFit:
+    """Fit ``image`` ``(size, size, channels)`` with ``mapping``'s model; PSNR on the train and test pixels.
+    ``options``: `model_for`'s overrides (width, depth, sigma, features, omega0, lr)."""
     data = images.split(image)
-    model, lr = model_for(mapping, image.shape[0], text, sigma=sigma)
+    model, lr = model_for(mapping, image.shape[0], text, **options)
     siren = mapping == "siren"
     to_input = (lambda x: 2.0 * x - 1.0) if siren else (lambda x: x)  # noqa: E731
     to_target = (lambda y: 2.0 * y - 1.0) if siren else (lambda y: y)  # noqa: E731
