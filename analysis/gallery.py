@@ -22,6 +22,11 @@ from figures import deviation_width, eigenmode_decay, harmonic as fig_harmonic, 
 from figures import kernel_1d as fig_kernel_1d
 from figures import kernel_2d as fig_kernel_2d, ntk_drift, power_sweep as fig_power_sweep
 from figures import sigma_sweep as fig_sigma_sweep, spectral_bias as fig_spectral_bias, style
+from analysis import eigenfunctions, spectra_depth_activation, steps_to_learn
+from figures import eigenfunctions as fig_eigenfunctions, spectra_depth_activation as fig_spectra_depth_activation
+from figures import steps_to_learn as fig_steps_to_learn
+from analysis import training_animation
+from figures import training_animation as fig_training_animation
 
 # analysis name -> run(quick) returning (arrays, meta)
 ANALYSES = {
@@ -29,6 +34,10 @@ ANALYSES = {
                                              show_progress=False),
     "kernel_2d": lambda quick: kernel_2d.run(n=16 if quick else 64),
     "spectral_bias": lambda quick: spectral_bias.run(quick, n=32 if quick else 64),
+    "eigenfunctions": eigenfunctions.run,
+    "spectra_depth_activation": spectra_depth_activation.run,
+    "steps_to_learn": steps_to_learn.run,
+    "training_animation": training_animation.run,
     "width_sweep": width_sweep.run,
     "power_sweep": power_sweep.run,
     "harmonic": harmonic.run,
@@ -40,6 +49,10 @@ FIGURES = {
     "kernel_1d": ("kernel_1d", fig_kernel_1d),
     "kernel_2d": ("kernel_2d", fig_kernel_2d),
     "spectral_bias": ("spectral_bias", fig_spectral_bias),
+    "eigenfunctions": ("eigenfunctions", fig_eigenfunctions),
+    "spectra_depth_activation": ("spectra_depth_activation", fig_spectra_depth_activation),
+    "steps_to_learn": ("steps_to_learn", fig_steps_to_learn),
+    "training_animation": ("training_animation", fig_training_animation),
     "eigenmode_decay": ("width_sweep", eigenmode_decay),
     "power_sweep": ("power_sweep", fig_power_sweep),
     "deviation_width": ("width_sweep", deviation_width),
@@ -96,6 +109,8 @@ def main(argv=None):
         arrays, meta = nf.load(args.out / "data" / f"{analysis}.npz")
         caption = figure.caption(meta)
         style.save(figure.draw(arrays, meta), args.out / name, caption)
+        if hasattr(figure, "write_animation"):  # a moving figure: its animation (GIF) beside the still
+            figure.write_animation(arrays, meta, args.out / f"{name}.gif")
         drawn = time.perf_counter() - start
         analysed = meta.get("timings", {}).get("analysis_s", float("nan"))
         print(f"[{name}] drawn in {drawn:.1f} s -> {args.out / name}.png", flush=True)
@@ -108,6 +123,8 @@ def main(argv=None):
         args.docs.mkdir(parents=True, exist_ok=True)
         for name in figures:
             shutil.copyfile(args.out / f"{name}.png", args.docs / f"{name}.png")
+            if (args.out / f"{name}.gif").is_file():
+                shutil.copyfile(args.out / f"{name}.gif", args.docs / f"{name}.gif")
         (args.docs / "index.md").write_text("\n".join(index).replace("`data/", "`figures/gallery/data/"))
         print(f"copied the figures and index to {args.docs}")
 

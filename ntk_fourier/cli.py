@@ -51,7 +51,7 @@ def _number(kind):
     def parse(text):
         try:
             return kind(text)
-        except ValueError:
+        except (ValueError, TypeError, OverflowError):
             raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}")
     return parse
 
@@ -71,8 +71,8 @@ def _read_config(path: Path) -> dict:
             raw = tomllib.load(fh)
     except OSError as err:
         raise InputError(f"cannot read config {path}: {err.strerror or err}")
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"config {path} is not valid TOML: {err}")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"config {path} is not valid TOML (UTF-8): {err}")
     config = {}
     for key, value in raw.items():
         name = key.replace("_", "-")
@@ -81,7 +81,7 @@ def _read_config(path: Path) -> dict:
         kind = MODEL_KEYS[name][0]
         ok = isinstance(value, str) if kind is str else (
             isinstance(value, (int, float)) and not isinstance(value, bool)
-            and (kind is float or float(value).is_integer()))
+            and abs(value) < 1e300 and (kind is float or float(value).is_integer()))
         if not ok:
             raise InputError(f"config key {key!r} in {path} must be {kind.__name__}, got {value!r}")
         config[name.replace("-", "_")] = kind(value)
@@ -99,6 +99,8 @@ def model_from_args(args: argparse.Namespace) -> Model:
     if preset not in ("default", "siren"):
         raise InputError(f"unknown preset {preset!r}; choose default or siren")
     base = siren_model() if preset == "siren" else Model()
+    if "omega0" in settings and not (settings["omega0"] > 0 and math.isfinite(settings["omega0"])):
+        raise InputError(f"omega0 must be a positive number, got {settings['omega0']}")
     if preset == "siren" and "omega0" in settings and "w_std" not in settings:
         settings["w_std"] = math.sqrt(2.0) / settings["omega0"]
     mapping = base.mapping.replace(kind=settings.pop("mapping", base.mapping.kind),
@@ -229,7 +231,7 @@ def _cmd_regress(args, model):
     if not (args.ridge >= 0 and np.isfinite(args.ridge)):
         raise InputError(f"--ridge must be a non-negative number, got {args.ridge}")
     eig = None
-    if args.precondition:
+    if args.precondition is not None:
         e = top_eigenpairs_points(model, data["x_train"], _count(args.precondition, "--precondition"),
                                   which=args.kernel, show_progress=not args.quiet, engine=args.engine)
         eig = (e.values, e.vectors)
@@ -263,6 +265,10 @@ def _cmd_data(args, model):
     from ntk_fourier import datasets
     from ntk_fourier.model.points import parse_grid
     grid, stride = parse_grid(args.grid), _count(args.stride, "--stride")
+    if args.data_seed < 0:
+        raise InputError(f"--data-seed must be a non-negative integer, got {args.data_seed}")
+    if not (np.isfinite(args.alpha) and abs(args.alpha) <= 10):
+        raise InputError(f"--alpha must be a number between -10 and 10, got {args.alpha}")
     if args.freqs is None:
         if args.amps is not None:
             raise InputError("--amps gives the amplitudes of --freqs; give --freqs too")
@@ -406,7 +412,7 @@ def _cmd_animate(args, model):
 def _cmd_explore(args, model):
     if not 0 < args.port < 65536:
         raise InputError(f"--port must be between 1 and 65535, got {args.port}")
-    from ntk_fourier.explore import serve
+    from ntk_fourier.explore.app import serve
     print(f"ntk-fourier: explorer at http://localhost:{args.port} (Ctrl-C to stop)", file=sys.stderr, flush=True)
     serve(port=args.port, open_browser=not args.no_browser)
     return None, "explorer stopped", {}
@@ -568,10 +574,16 @@ def _output(args) -> Path | None:
     if kind == "folder":
         return files.check_output(args.out, folder=True)
     if kind == "figure" and args.out is None:
-        args.out = args.result.with_suffix(".png") if args.result.suffix else args.result / "figure.png"
+        from ntk_fourier.plot import default_out
+        args.out = default_out(args.result)
     if args.out.suffix.lower() not in FIGURE_SUFFIXES[kind]:
         raise InputError(f"output file {args.out} must end in {', '.join(FIGURE_SUFFIXES[kind])}")
     return files.check_output(args.out)
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its line breaks (a file name can hold one) shown as escapes: the message stays one line."""
+    return "".join(repr(c)[1:-1] if c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029" else c for c in text)
 
 
 def _inputs(args) -> list[Path]:
@@ -583,6 +595,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser().parse_args(argv)
+        for key, value in vars(args).items():  # argparse gives [] for "--opt=--" instead of calling the type
+            if isinstance(value, list):
+                raise InputError(f"--{key.replace('_', '-')} needs a value (see ntk-fourier {args.command} --help)")
         model = None if getattr(args, "no_model", False) else model_from_args(args)
         out = _output(args)  # checked before any computation
         args.provenance = provenance.collect(argv, _inputs(args), program="ntk-fourier")
@@ -598,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {out} ({', '.join(arrays)}) in {seconds:.1f} s: {summary}")
         return 0
     except InputError as err:
-        print(f"ntk-fourier: error: {err}", file=sys.stderr)
+        print(f"ntk-fourier: error: {_one_line(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("ntk-fourier: interrupted", file=sys.stderr)

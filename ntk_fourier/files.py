@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import tokenize
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -14,7 +16,8 @@ from ntk_fourier.errors import InputError
 
 
 # what numpy.load and reading an archive member raise on a truncated, corrupt or mislabelled file
-UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
+UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError,
+              SyntaxError, TypeError, tokenize.TokenError)
 
 
 def open_numpy(path: Path, what: str):
@@ -25,22 +28,33 @@ def open_numpy(path: Path, what: str):
         raise InputError(f"{what} file {path} does not exist")
     except IsADirectoryError:
         raise InputError(f"{what} file {path} is a folder; give a file")
+    except MemoryError:
+        raise InputError(f"{what} file {path} declares an array too large for memory")
     except UNREADABLE as err:
         raise InputError(f"cannot read {what} file {path} as a NumPy .npy/.npz file: {err}")
 
 
-def load_array(path: Path, what: str) -> np.ndarray:
+def load_array_raw(path: Path, what: str) -> np.ndarray:
+    """One array from an .npy file, as stored (any dtype), with one-line errors."""
     arr = open_numpy(path, what)
     if isinstance(arr, np.lib.npyio.NpzFile):
         arr.close()
-        raise InputError(f"{what} file {path} is an .npz archive; save the points with numpy.save as .npy")
-    return numeric(arr, f"{what} file {path}")
+        raise InputError(f"{what} file {path} is an .npz archive; save the array with numpy.save as .npy")
+    return arr
+
+
+def load_array(path: Path, what: str) -> np.ndarray:
+    return numeric(load_array_raw(path, what), f"{what} file {path}")
 
 
 def numeric(arr: np.ndarray, what: str) -> np.ndarray:
+    if not isinstance(arr, np.ndarray):  # an archive member that is no .npy array (numpy returns its bytes)
+        raise InputError(f"{what} is not a NumPy array")
     if arr.dtype.kind not in "iuf":
         raise InputError(f"{what} must hold real numbers, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # out-of-range values become inf: refused below
+        warnings.simplefilter("ignore")
+        arr = arr.astype(np.float64)
     if arr.size == 0:
         raise InputError(f"{what} is empty")
     if not np.all(np.isfinite(arr)):
@@ -69,6 +83,8 @@ def load_npz(path: Path, keys: tuple[str, ...], what: str) -> dict[str, np.ndarr
             arrays = {k: archive[k] for k in keys}
         except UNREADABLE as err:  # a damaged member is found only when it is read
             raise InputError(f"cannot read {what} file {path}: it is damaged or truncated ({err})")
+        except MemoryError:
+            raise InputError(f"{what} file {path} declares an array too large for memory")
         return {k: numeric(v, f"{k} in {path}") for k, v in arrays.items()}
 
 
@@ -133,7 +149,10 @@ def check_made_with(path: Path, meta: dict, model=None, lr: float | None = None,
     """Refuse a result whose sidecar says it was made with another model, learning rate, data set, or other
     ``settings`` (sidecar key -> expected value; keys the sidecar lacks are not checked)."""
     from ntk_fourier.results import _jsonable
-    if lr is not None and meta.get("lr") is not None and not np.isclose(float(meta["lr"]), lr, rtol=1e-12, atol=0):
+    if not isinstance(meta, dict) or not isinstance(meta.get("model", {}) or {}, dict):
+        raise InputError(f"the sidecar of {path} is not a result's (a JSON object with a model object)")
+    if lr is not None and meta.get("lr") is not None and not (
+            isinstance(meta["lr"], (int, float)) and np.isclose(float(meta["lr"]), lr, rtol=1e-12, atol=0)):
         raise InputError(f"{path} was trained with lr {meta['lr']}, not {lr:g}: use the same --lr, or retrain")
     if model is not None and meta.get("model") is not None:
         want = _jsonable(model)
@@ -167,13 +186,30 @@ def load_runs(folder: Path, widths: list[int], steps: np.ndarray, model=None, lr
                 continue
             try:
                 store[w], meta = read_run(path)
-            except (*UNREADABLE, KeyError) as err:
+                check_made_with(path, meta, None if model is None else model.replace(width=w), lr, data_hash,
+                                **settings)
+            except InputError:
+                raise
+            except (*UNREADABLE, KeyError, AttributeError) as err:
                 raise InputError(f"cannot read training result {path}: {err}")
             if not np.array_equal(store[w].steps, steps):
                 raise InputError(f"{path} was recorded at steps {store[w].steps.tolist()}, not at --steps")
-            check_made_with(path, meta, None if model is None else model.replace(width=w), lr, data_hash,
-                            **settings)
+            check_run_shapes(path, store[w], data)
     return runs, linear
+
+
+def check_run_shapes(path: Path, run, data: dict | None) -> None:
+    """Refuse a training result whose arrays do not have `train`'s shapes for ``data``: f_train (T, S, n, k)."""
+    if data is None:
+        return
+    n, m = len(data["x_train"]), len(data["x_test"])
+    k = 1 if np.ndim(data["y_train"]) == 1 else data["y_train"].shape[1]
+    t = len(run.steps)
+    ok = (run.f_train.ndim == 4 and run.f_train.shape[0] == t and run.f_train.shape[2:] == (n, k)
+          and run.f_test.shape == (t, run.f_train.shape[1], m, k))
+    if not ok:
+        raise InputError(f"{path} holds f_train {run.f_train.shape} and f_test {run.f_test.shape}, not the (steps, "
+                         f"seeds, {n}, {k}) and (steps, seeds, {m}, {k}) that 'train' writes for --data")
 
 
 def load_f0(path: Path, data: dict, index: int | None = None, model=None) -> dict[str, np.ndarray]:
@@ -192,6 +228,8 @@ def load_f0(path: Path, data: dict, index: int | None = None, model=None) -> dic
             steps = numeric(archive["steps"], f"steps in {path}") if "steps" in archive.files else None
         except UNREADABLE as err:
             raise InputError(f"cannot read --f0 file {path}: it is damaged or truncated ({err})")
+    if steps is not None and steps.ndim != 1:
+        raise InputError(f"steps in {path} must be a list of steps (1-D), got shape {steps.shape}")
     shape = f0["f_train"].shape
     if steps is None or f0["f_train"].ndim < 3 or shape[0] != len(steps) or int(np.prod(shape[2:])) != n_train \
             or int(np.prod(f0["f_test"].shape[2:])) != n_test or f0["f_test"].shape[:2] != shape[:2]:
@@ -202,12 +240,16 @@ def load_f0(path: Path, data: dict, index: int | None = None, model=None) -> dic
                          "starting at 0")
     meta = read_sidecar(path)
     width = (meta.get("model") or {}).get("width") if isinstance(meta.get("model"), dict) else None
-    check_made_with(path, meta, None if model is None or width is None else model.replace(width=width),
-                    data_hash=data_sha256(data))
+    try:
+        at_width = None if model is None or width is None else model.replace(width=int(width))
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"{path.with_suffix('.json')} names width {width!r}: not a result of 'train'")
+    check_made_with(path, meta, at_width, data_hash=data_sha256(data))
     index = 0 if index is None else index
     if not 0 <= index < shape[1]:
         raise InputError(f"--f0-seed {index} is out of range: {path} holds {shape[1]} network(s), 0..{shape[1] - 1}")
-    return {"f_train": f0["f_train"][0, index], "f_test": f0["f_test"][0, index]}
+    return {"f_train": f0["f_train"][0, index].reshape(data["y_train"].shape),
+            "f_test": f0["f_test"][0, index].reshape(data["y_test"].shape)}
 
 
 def check_output(path: Path, folder: bool = False) -> Path:

@@ -97,7 +97,10 @@ def save(path: Path | str, arrays: dict[str, np.ndarray], provenance: dict | Non
 def load(path: Path | str) -> tuple[dict[str, np.ndarray], dict]:
     """Arrays and sidecar metadata written by `save`."""
     path = Path(path)
-    with np.load(path, allow_pickle=False) as archive:
+    archive = np.load(path, allow_pickle=False)
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path} is a single array, not an .npz archive of results")
+    with archive:
         arrays = {k: archive[k] for k in archive.files}
     sidecar = path.with_suffix(".json")
     return arrays, (json.loads(sidecar.read_text()) if sidecar.exists() else {})

@@ -20,7 +20,7 @@ def parse_steps(text: str, flow: bool = False) -> np.ndarray:
     try:
         if text.startswith("log:"):
             lo, hi, num = (float(v) for v in text[4:].split(":"))
-            if not (0 < lo <= hi and num >= 1 and num == int(num)):
+            if not (0 < lo <= hi < 1e15 and 1 <= num <= 100_000 and num == int(num)):
                 raise ValueError
             values = np.geomspace(lo, hi, int(num))
             values = np.concatenate([[0.0], values if flow else np.unique(np.rint(values))])

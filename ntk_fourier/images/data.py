@@ -115,7 +115,8 @@ def image_array(array: np.ndarray, what: str = "image") -> np.ndarray:
             raise InputError(f"{what} holds negative integers (min {array.min()}); images are non-negative")
         array = array.astype(np.float64) / np.iinfo(array.dtype).max
     elif array.dtype.kind == "f":
-        array = array.astype(np.float64)
+        with np.errstate(all="ignore"):  # values beyond float64 become inf: refused below
+            array = array.astype(np.float64)
         if not np.all(np.isfinite(array)):
             raise InputError(f"{what} holds NaN or infinite values; an image must be finite")
         if array.min() < 0 or array.max() > 1:
@@ -132,13 +133,8 @@ def load(path: Path | str, size: int) -> np.ndarray:
     ``(size, size, channels)`` in [0, 1] (alpha dropped)."""
     size = _check_size(size)
     if str(path).endswith(".npy"):
-        try:
-            array = np.load(path, allow_pickle=False)
-        except FileNotFoundError:
-            raise InputError(f"image file {path} does not exist")
-        except (OSError, ValueError, EOFError) as err:
-            raise InputError(f"cannot read {path} as a NumPy array: {err}")
-        return _to_square(image_array(array, str(path)), size)
+        from ntk_fourier.files import load_array_raw
+        return _to_square(image_array(load_array_raw(Path(path), "image"), str(path)), size)
     from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(path) as im:
@@ -146,7 +142,7 @@ def load(path: Path | str, size: int) -> np.ndarray:
             array = np.asarray(im, np.float64) / 255.0
     except FileNotFoundError:
         raise InputError(f"image file {path} does not exist")
-    except (UnidentifiedImageError, OSError) as err:
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as err:
         raise InputError(f"cannot read {path} as an image (PNG or JPEG): {err}")
     return _to_square(array[..., None] if array.ndim == 2 else array, size)
 

@@ -160,6 +160,8 @@ def harmonic_spectrum(model: Model, dim: int, max_degree: int, which: str = "ntk
     """
     if model.mapping.kind != "none" or model.init == "siren":
         raise InputError("harmonic spectra need a rotation-invariant kernel: use mapping 'none' and init 'gaussian'")
+    if not 0 <= max_degree <= n_quad // 2:
+        raise InputError(f"max degree must be between 0 and {n_quad // 2}, got {max_degree}")
 
     def kappa(t):
         pole = np.eye(dim)[-1:]

@@ -1,0 +1,207 @@
+"""ntk_fourier.plot: every kind of result the command line writes is drawn as the figure of its kind, the figure
+shows the numbers of the file, and anything that is not a result is refused in one line."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ntk_fourier as nf
+from ntk_fourier import plot
+from ntk_fourier.cli import main
+
+MODEL = ["--depth", "1", "--features", "16", "--width", "16", "--quiet"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*argv, model=True):
+    assert main([str(a) for a in argv] + (MODEL if model else ["--quiet"])) == 0, argv
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """Each kind of result, from tiny inputs: {kind: path}."""
+    d = tmp_path_factory.mktemp("results")
+    np.save(d / "x.npy", np.linspace(0, 1, 16, endpoint=False))
+    _run("data", "--grid", 32, "--stride", 4, "--out", d / "d.npz", model=False)
+    _run("kernel", "--x", d / "x.npy", "--out", d / "k.npz")
+    _run("spectrum", "--grid", 64, "--out", d / "s.npz")
+    _run("predict", "--data", d / "d.npz", "--lr", 0.1, "--steps", "0,5", "--out", d / "p.npz")
+    _run("train", "--data", d / "d.npz", "--lr", 0.1, "--steps", "0,5", "--seeds", 2, "--out", d / "t.npz")
+    _run("regress", "--data", d / "d.npz", "--out", d / "r.npz")
+    _run("compare", "--data", d / "d.npz", "--widths", "16,32", "--seeds", 1, "--steps", "0,5", "--no-decompose",
+         "--out", d / "cmp")
+    _run("image", "--builtin", "mri", "--size", 16, "--steps", 3, "--mappings", "none", "--out", d / "img",
+         model=False)
+    return {"data": d / "d.npz", "kernel": d / "k.npz", "spectrum": d / "s.npz", "predict": d / "p.npz",
+            "train": d / "t.npz", "regress": d / "r.npz", "compare": d / "cmp", "image": d / "img"}
+
+
+def _picture(path: Path) -> np.ndarray:
+    from PIL import Image
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        return np.asarray(image.convert("L"), dtype=float)
+
+
+@pytest.mark.parametrize("kind", plot.KINDS)
+def test_each_result_is_drawn_as_its_kind(made, kind):
+    path = made[kind]
+    assert plot.kind_of(path) == kind
+    out = plot.plot_file(path)
+    assert out == plot.default_out(path) and out.is_file()
+    pixels = _picture(out)
+    assert min(pixels.shape) > 200 and pixels.std() > 10  # a real figure, not a blank page
+    assert len(np.unique(pixels)) > 20
+
+
+def test_folder_results_by_folder_or_file(made):
+    cmp, img = made["compare"], made["image"]
+    for path in (cmp, cmp / "comparison.json"):
+        assert plot.kind_of(path) == "compare" and plot.default_out(path) == cmp / "comparison.png"
+    for path in (img, img / "reconstructions.npz", img / "results.json"):
+        assert plot.kind_of(path) == "image" and plot.default_out(path) == img / "montage.png"
+    assert plot.kind_of(cmp / "runs" / "width_16.npz") == "train"  # compare's saved runs are train results
+    assert plot.kind_of(made["predict"].with_suffix(".json")) == "predict"  # a sidecar stands for its result
+
+
+def test_figures_show_the_numbers_of_the_file(made):
+    arrays, meta = nf.load(made["spectrum"])
+    fig = plot.spectrum(arrays, meta)  # the per-kind functions work on loaded arrays, as in a notebook
+    line = fig.axes[0].lines[0]
+    where = np.linalg.norm(arrays["frequencies"], axis=1)
+    np.testing.assert_array_equal(line.get_xdata(), np.where(where > 0, where, 0.5))
+    lam = arrays["eigenvalues"]  # non-positive ones (the circulant approximation's) are not drawn on the log axis
+    np.testing.assert_array_equal(line.get_ydata(), np.where(lam > 0, lam, np.nan))
+    assert fig.axes[0].get_xscale() == fig.axes[0].get_yscale() == "log"
+
+    arrays, meta = nf.load(made["predict"])
+    fig = plot.figure_of(made["predict"])
+    mse, fit = fig.axes[0], fig.axes[1]
+    np.testing.assert_array_equal(mse.lines[0].get_ydata(), arrays["mse_train"])
+    np.testing.assert_array_equal(mse.lines[1].get_ydata(), arrays["mse_test"])
+    data = nf.load(made["data"])[0]  # found from the recorded --data: the fit is drawn over the target against x
+    assert fit.get_xlabel().startswith("x ")
+    np.testing.assert_array_equal(fit.lines[0].get_ydata(), data["y"])
+    last = fit.lines[-1]
+    x = np.concatenate([data["x_train"][:, 0], data["x_test"][:, 0]])
+    f = np.concatenate([arrays["f_train"][-1], arrays["f_test"][-1]])
+    np.testing.assert_array_equal(last.get_xdata(), np.sort(x))
+    np.testing.assert_array_equal(last.get_ydata(), f[np.argsort(x)])
+
+    numbers = json.loads((made["compare"] / "comparison.json").read_text())
+    fig = plot.figure_of(made["compare"])
+    np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), numbers["widths"])
+    np.testing.assert_array_equal(fig.axes[0].lines[0].get_ydata(), numbers["deviation"])
+
+    fig = plot.figure_of(made["kernel"])  # the points of --x are found too: the slice is drawn against x'
+    ntk = nf.load(made["kernel"])[0]["ntk"]
+    np.testing.assert_array_equal(fig.axes[2].lines[0].get_xdata(), np.linspace(0, 1, 16, endpoint=False))
+    np.testing.assert_array_equal(fig.axes[2].lines[0].get_ydata(), ntk[8])
+
+    import matplotlib.figure
+    _, ax = matplotlib.figure.Figure().subplots(1, 2)
+    assert plot.spectrum(*nf.load(made["spectrum"]), ax=ax) is ax.figure
+
+
+def test_data_found_beside_a_moved_result_and_only_if_unchanged(made, tmp_path, monkeypatch):
+    first = tmp_path / "first"
+    first.mkdir()
+    monkeypatch.chdir(first)
+    _run("data", "--grid", 16, "--stride", 2, "--out", "d.npz", model=False)
+    _run("predict", "--data", "d.npz", "--lr", 0.1, "--steps", "0,3", "--out", "p.npz")
+    monkeypatch.chdir(tmp_path)
+    moved = shutil.move(first, tmp_path / "moved")  # the recorded working folder is gone
+    meta = nf.load(moved / "p.npz")[1]
+    assert plot.input_file(meta, "--data", moved / "p.npz") == moved / "d.npz"
+    data = dict(nf.load(moved / "d.npz")[0])
+    np.savez(moved / "d.npz", **{**data, "y_train": data["y_train"] + 1})  # another data set under the same name
+    assert plot.input_file(meta, "--data", moved / "p.npz") is None
+    fig = plot.figure_of(moved / "p.npz")  # drawn without the data: against the point index
+    assert fig.axes[1].get_xlabel() == "training point index"
+    assert _picture(plot.plot_file(moved / "p.npz")).std() > 10
+
+
+def test_points_in_2d_with_two_outputs_and_other_spectra(tmp_path):
+    g = (np.arange(4) + 0.5) / 4
+    x = np.stack(np.meshgrid(g, g, indexing="ij"), -1).reshape(-1, 2)
+    y = np.stack([np.sin(2 * np.pi * x[:, 0]), np.cos(2 * np.pi * x[:, 1])], 1)
+    np.savez(tmp_path / "d2.npz", x_train=x, y_train=y, x_test=x[:5] + 0.1, y_test=y[:5])
+    _run("predict", "--data", tmp_path / "d2.npz", "--lr", 0.1, "--steps", "0,2", "--out", tmp_path / "p2.npz")
+    np.save(tmp_path / "x.npy", np.linspace(0, 1, 9))
+    _run("spectrum", "--x", tmp_path / "x.npy", "--out", tmp_path / "sx.npz")
+    _run("spectrum", "--harmonic", 2, "--max-degree", 6, "--mapping", "none", "--out", tmp_path / "sh.npz")
+    _run("spectrum", "--grid", "8x8", "--out", tmp_path / "s2.npz")
+    for name in ("p2", "sx", "sh", "s2"):
+        assert _picture(plot.plot_file(tmp_path / f"{name}.npz")).std() > 10
+    fig = plot.figure_of(tmp_path / "p2.npz")
+    assert fig.axes[1].get_xlabel().startswith("target y") and "output 1 of 2" in fig.axes[1].get_title()
+    arrays = nf.load(tmp_path / "sx.npz")[0]
+    line = plot.figure_of(tmp_path / "sx.npz").axes[0].lines[0]  # by rank: 1 ... L
+    np.testing.assert_array_equal(line.get_xdata(), np.arange(1, len(arrays["eigenvalues"]) + 1))
+    arrays = nf.load(tmp_path / "sh.npz")[0]
+    line = plot.figure_of(tmp_path / "sh.npz").axes[0].lines[0]  # by degree, degree 0 at 1/2
+    np.testing.assert_array_equal(line.get_xdata(), np.r_[0.5, arrays["degrees"][1:]])
+
+
+def test_formats_by_suffix(made, tmp_path):
+    assert plot.plot_file(made["spectrum"], tmp_path / "a" / "s.pdf").read_bytes().startswith(b"%PDF")
+    assert b"<svg" in plot.plot_file(made["spectrum"], tmp_path / "s.svg").read_bytes()[:2000]
+    with pytest.raises(nf.InputError, match="must end in .png"):
+        plot.plot_file(made["spectrum"], tmp_path / "s.jpg")
+    assert not list(tmp_path.glob(".s.*"))  # no temporary file left behind
+
+
+def _one_line(call):
+    with pytest.raises(nf.InputError) as err:
+        call()
+    assert "\n" not in str(err.value)
+    return str(err.value)
+
+
+def test_bad_inputs_are_refused_in_one_line(made, tmp_path):
+    assert "does not exist" in _one_line(lambda: plot.plot_file(tmp_path / "missing.npz"))
+    (tmp_path / "notes.txt").write_text("not a result\n")
+    assert "is not a result" in _one_line(lambda: plot.plot_file(tmp_path / "notes.txt"))
+    np.savez(tmp_path / "plain.npz", a=np.ones(3))
+    assert "has no sidecar" in _one_line(lambda: plot.plot_file(tmp_path / "plain.npz"))
+    nf.save(tmp_path / "other.npz", {"a": np.ones(3)}, command="unknown")
+    assert "naming no command" in _one_line(lambda: plot.kind_of(tmp_path / "other.npz"))
+    nf.save(tmp_path / "partial.npz", {"steps": np.arange(3)}, command="predict")
+    assert "lacks mse_train" in _one_line(lambda: plot.plot_file(tmp_path / "partial.npz"))
+    shutil.copy(made["data"].with_suffix(".json"), tmp_path / "damaged.json")
+    (tmp_path / "damaged.npz").write_bytes(made["data"].read_bytes()[:200])
+    assert "cannot read" in _one_line(lambda: plot.plot_file(tmp_path / "damaged.npz"))
+    (tmp_path / "empty").mkdir()
+    assert "holds no result" in _one_line(lambda: plot.plot_file(tmp_path / "empty"))
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "comparison.json").write_text("{")
+    assert "cannot read" in _one_line(lambda: plot.plot_file(tmp_path / "bad"))
+    assert not (tmp_path / "plain.png").exists()
+
+
+def test_plotting_loads_matplotlib_only_when_drawing_and_changes_no_global_state(tmp_path):
+    """`import ntk_fourier.plot` loads no matplotlib; drawing uses neither pyplot nor a global style or backend."""
+    code = """
+import sys
+import numpy as np
+import ntk_fourier as nf
+from ntk_fourier import plot
+assert "matplotlib" not in sys.modules
+path = sys.argv[1]
+nf.save(path, {"eigenvalues": 1.0 / np.arange(1, 20) ** 2}, command="spectrum")
+import matplotlib
+def settings():  # reading rcParams["backend"] would resolve the backend, which loads pyplot
+    return {k: matplotlib.rcParams[k] for k in matplotlib.rcParams if k != "backend"}
+backend, rc = matplotlib.rcParams._get_backend_or_none(), settings()
+plot.plot_file(path)
+assert "matplotlib.pyplot" not in sys.modules
+assert matplotlib.rcParams._get_backend_or_none() == backend and settings() == rc
+"""
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "s.npz")], capture_output=True, text=True,
+                          cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "s.png").is_file()
