@@ -25,8 +25,8 @@ from figures import sigma_sweep as fig_sigma_sweep, spectral_bias as fig_spectra
 from analysis import eigenfunctions, spectra_depth_activation, steps_to_learn
 from figures import eigenfunctions as fig_eigenfunctions, spectra_depth_activation as fig_spectra_depth_activation
 from figures import steps_to_learn as fig_steps_to_learn
-from analysis import training_animation
-from figures import training_animation as fig_training_animation
+from analysis import image_steps, training_animation
+from figures import image_steps as fig_image_steps, training_animation as fig_training_animation
 
 # analysis name -> run(quick) returning (arrays, meta)
 ANALYSES = {
@@ -38,6 +38,7 @@ ANALYSES = {
     "spectra_depth_activation": spectra_depth_activation.run,
     "steps_to_learn": steps_to_learn.run,
     "training_animation": training_animation.run,
+    "image_steps": image_steps.run,
     "width_sweep": width_sweep.run,
     "power_sweep": power_sweep.run,
     "harmonic": harmonic.run,
@@ -53,6 +54,7 @@ FIGURES = {
     "spectra_depth_activation": ("spectra_depth_activation", fig_spectra_depth_activation),
     "steps_to_learn": ("steps_to_learn", fig_steps_to_learn),
     "training_animation": ("training_animation", fig_training_animation),
+    "image_steps": ("image_steps", fig_image_steps),
     "eigenmode_decay": ("width_sweep", eigenmode_decay),
     "power_sweep": ("power_sweep", fig_power_sweep),
     "deviation_width": ("width_sweep", deviation_width),
