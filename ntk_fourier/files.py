@@ -129,19 +129,22 @@ def data_sha256(data: dict) -> str:
     return digest.hexdigest()
 
 
+def read_json_object(path: Path, what: str) -> dict:
+    """A JSON object from ``path``; one-line errors when unreadable or not an object ("PATH is not WHAT")."""
+    import json
+    try:
+        found = json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise InputError(f"cannot read {path} as JSON: {err}")
+    if not isinstance(found, dict):
+        raise InputError(f"{path} is not {what} (a JSON object)")
+    return found
+
+
 def read_sidecar(path: Path) -> dict:
     """The JSON sidecar of a result (``NAME.json`` beside ``NAME.npz``): {} when absent, one-line error if unreadable."""
-    import json
     sidecar = Path(path).with_suffix(".json")
-    if not sidecar.is_file():
-        return {}
-    try:
-        meta = json.loads(sidecar.read_text())
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise InputError(f"cannot read {sidecar} as JSON: {err}")
-    if not isinstance(meta, dict):
-        raise InputError(f"{sidecar} is not a result's sidecar (a JSON object)")
-    return meta
+    return read_json_object(sidecar, "a result's sidecar") if sidecar.is_file() else {}
 
 
 def check_made_with(path: Path, meta: dict, model=None, lr: float | None = None, data_hash: str | None = None,

@@ -16,7 +16,6 @@ against the point index, without targets. Pass ``data=`` (or ``x=``) to give the
 from __future__ import annotations
 
 import functools
-import json
 import shlex
 from pathlib import Path
 
@@ -691,12 +690,8 @@ def kind_of(path: Path | str) -> str:
 def _read(kind: str, source: Path) -> tuple[dict, dict]:
     """Arrays (for ``compare``: the numbers of comparison.json) and sidecar, with the arrays the kind needs."""
     if kind == "compare":
-        try:
-            numbers = json.loads(source.read_text())
-        except (OSError, UnicodeDecodeError, ValueError) as err:
-            raise InputError(f"cannot read {source} as JSON: {err}")
-        if not isinstance(numbers, dict):
-            raise InputError(f"{source} is not a compare result (a JSON object)")
+        from ntk_fourier.files import read_json_object
+        numbers = read_json_object(source, "a compare result")
         arrays, meta = numbers, numbers.get("config") or {}
     else:
         try:
