@@ -2,11 +2,12 @@
 
 Public API, one name a line. Subpackages mirror the architecture and are namespaces of their own:
 ``nf.model`` (the model value, mappings, points), ``nf.kernel`` (infinite width: engine, spectra, dynamics, scale),
-``nf.network`` (finite width: MLP, empirical NTK, training), ``nf.images``, ``nf.compare`` (the cross-check) and
-``nf.report`` (its report). Importing ntk_fourier changes no global state: no XLA flags, no ``jax_enable_x64``;
-kernels are float64 inside a scoped switch (`precision.float64`).
+``nf.network`` (finite width: MLP, empirical NTK, training), ``nf.images``, ``nf.compare`` (the cross-check),
+``nf.report`` (its report) and ``nf.devices`` (the mesh that ``mesh=`` arguments take: several devices, several
+hosts). Importing ntk_fourier changes no global state: no XLA flags, no ``jax_enable_x64``; kernels are float64 inside
+a scoped switch (`precision.float64`).
 """
-from ntk_fourier import compare, images, kernel, model, network  # noqa: F401  (sub-namespaces)
+from ntk_fourier import compare, devices, images, kernel, model, network  # noqa: F401  (sub-namespaces)
 from ntk_fourier.compare import Comparison, auto_lr, cross_check, fit_slope, mode_residuals, report
 from ntk_fourier.datasets import one_over_f
 from ntk_fourier.errors import InputError
@@ -54,6 +55,7 @@ __all__ = [
     "cross_check",
     "decay",
     "dense_spectrum",
+    "devices",
     "empirical_ntk",
     "encode",
     "fit_slope",

@@ -7,6 +7,7 @@ with a ``.json`` sidecar (command, model, versions, timings). Bad input gives on
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ntk_fourier import files, memory, provenance, results
+from ntk_fourier import devices, files, memory, provenance, results
 from ntk_fourier.errors import InputError
 from ntk_fourier.steps import parse_steps
 from ntk_fourier.kernel.engine import ENGINES
@@ -63,6 +64,55 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
                            type=kind if kind is str else _number(kind), help=help_text)
     group.add_argument("--config", type=Path, help="TOML file with any of the model option keys")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _add_device_options(parser: argparse.ArgumentParser, hosts: bool = True) -> None:
+    group = parser.add_argument_group("devices (docs/scale.md)")
+    group.add_argument("--devices", type=_number(int), help="local devices to spread the work over (default: all)")
+    if not hosts:
+        return
+    group.add_argument("--coordinator", help="HOST:PORT of process 0, to run as one of several processes (hosts)")
+    group.add_argument("--num-processes", type=_number(int), help="with --coordinator: how many processes in all")
+    group.add_argument("--process-id", type=_number(int), help="with --coordinator: this process, 0..P-1")
+
+
+def _join_devices(args) -> None:
+    """Join the other processes (--coordinator) and build the mesh (--devices) before any computation; processes
+    other than 0 compute the same, silently, and write their copy to a folder that is deleted."""
+    args.mesh, args.write_to = None, getattr(args, "out", None)  # noqa: the folder commands write their files to
+    if not hasattr(args, "devices"):
+        return
+    multi = tuple(getattr(args, k, None) for k in ("coordinator", "num_processes", "process_id"))
+    if any(v is not None for v in multi):
+        if any(v is None for v in multi):
+            raise InputError("several processes need all of --coordinator HOST:PORT, --num-processes P and "
+                             "--process-id I")
+        if getattr(args, "resume", False):
+            raise InputError("--resume continues in one process: run it without --coordinator (or start afresh)")
+        devices.initialize(args.coordinator, args.num_processes, args.process_id)
+    args.mesh = devices.mesh(args.devices)
+    if not devices.is_main_process():
+        import tempfile
+        args.quiet = True
+        args.write_to = Path(tempfile.mkdtemp(prefix="ntk-fourier-process-"))
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr(enabled: bool):
+    """Standard output (file descriptor 1) sent to standard error, e.g. the collectives library's connection logs
+    during a multi-process run, so that standard output holds only the command's result line."""
+    if not enabled:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _read_config(path: Path) -> dict:
@@ -150,7 +200,7 @@ def _cmd_kernel(args, model):
     x2 = None if args.x2 is None else files.points(files.load_array(args.x2, "--x2"), "--x2")
     if x2 is not None and x2.shape[1] != x1.shape[1]:
         raise InputError(f"--x has {x1.shape[1]} coordinates per point but --x2 has {x2.shape[1]}")
-    k = kernels(model, x1, x2, engine=args.engine, show_progress=not args.quiet)
+    k = kernels(model, x1, x2, engine=args.engine, mesh=args.mesh, show_progress=not args.quiet)
     return {"ntk": k.ntk, "nngp": k.nngp}, f"ntk and nngp of shape {k.ntk.shape}", {"engine": args.engine}
 
 
@@ -162,14 +212,16 @@ def _cmd_spectrum(args, model):
     if args.harmonic is not None and args.top is not None:
         raise InputError("--top works with --grid or --x, not --harmonic")
     quiet, engine = args.quiet, args.engine
+    _count(args.tile, "--tile")
     if args.grid is not None and args.top is not None:  # exact top-K, matrix-free
         lam, _, freqs = spectra.top_eigenpairs(model, args.grid, args.top, which=args.kernel,
-                                               show_progress=not quiet, engine=engine)
+                                               show_progress=not quiet, engine=engine, mesh=args.mesh)
         return ({"eigenvalues": lam, "frequencies": freqs},
                 f"exact top {args.top} eigenvalues (matrix-free Lanczos, Toeplitz products by FFT)",
                 {"method": "lanczos-toeplitz", "grid": args.grid, "top": args.top, "engine": engine})
     if args.grid is not None:
-        s = spectra.grid_spectrum(model, args.grid, which=args.kernel, show_progress=not quiet, engine=engine)
+        s = spectra.grid_spectrum(model, args.grid, which=args.kernel, show_progress=not quiet, engine=engine,
+                                  mesh=args.mesh)
         return ({"eigenvalues": s.eigenvalues, "frequencies": s.frequencies}, s.describe(),
                 {"method": s.method, "approx_error": s.approx_error, "grid": args.grid, "engine": engine})
     if args.harmonic is not None:
@@ -183,7 +235,7 @@ def _cmd_spectrum(args, model):
     x = files.points(files.load_array(args.x, "--x"), "--x")
     if args.top is not None:  # top-K on arbitrary points: block Lanczos, kernel computed in tiles
         e = spectra.top_eigenpairs_points(model, x, args.top, which=args.kernel, show_progress=not quiet,
-                                          engine=engine)
+                                          engine=engine, mesh=args.mesh, tile=_count(args.tile, "--tile"))
         worst = float(np.max(e.residuals / e.values))
         arrays = {"eigenvalues": e.values, "residuals": e.residuals, **({"eigenvectors": e.vectors}
                                                                         if args.vectors else {})}
@@ -191,7 +243,8 @@ def _cmd_spectrum(args, model):
                 f"passes over the kernel; largest residual / eigenvalue {worst:.1e})",
                 {"method": "block-lanczos-tiled", "top": args.top, "passes": e.passes,
                  "max_relative_residual": worst, "engine": engine})
-    lam, vecs = spectra.points_spectrum(model, x, which=args.kernel, engine=engine, show_progress=not quiet)
+    lam, vecs = spectra.points_spectrum(model, x, which=args.kernel, engine=engine, mesh=args.mesh,
+                                        show_progress=not quiet)
     arrays = {"eigenvalues": lam, **({"eigenvectors": vecs} if args.vectors else {})}
     return arrays, f"dense eigendecomposition of {len(x)} points", {"method": "dense", "engine": engine}
 
@@ -207,7 +260,8 @@ def _cmd_predict(args, model):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         p = predict_model(model, data, lr=args.lr, steps=steps, flow=args.flow, f0_train=f0.get("f_train"),
-                          f0_test=f0.get("f_test"), engine=args.engine, show_progress=not args.quiet)
+                          f0_test=f0.get("f_test"), engine=args.engine, mesh=args.mesh,
+                          show_progress=not args.quiet)
     for w in caught:
         print(f"ntk-fourier: warning: {w.message}", file=sys.stderr)
     squeeze = _squeeze(data["y_train"])
@@ -233,11 +287,13 @@ def _cmd_regress(args, model):
     eig = None
     if args.precondition is not None:
         e = top_eigenpairs_points(model, data["x_train"], _count(args.precondition, "--precondition"),
-                                  which=args.kernel, show_progress=not args.quiet, engine=args.engine)
+                                  which=args.kernel, show_progress=not args.quiet, engine=args.engine,
+                                  mesh=args.mesh, tile=_count(args.tile, "--tile"))
         eig = (e.values, e.vectors)
     r = regress_points(model, data["x_train"], data["y_train"], x_test=data["x_test"], y_test=data["y_test"],
                        ridge=args.ridge, which=args.kernel, eigenpairs=eig, tol=_positive(args.tol, "--tol"),
-                       max_iter=_count(args.max_iter, "--max-iter"), engine=args.engine,
+                       max_iter=_count(args.max_iter, "--max-iter"), engine=args.engine, mesh=args.mesh,
+                       tile=_count(args.tile, "--tile"),
                        show_progress=not args.quiet)
     squeeze = _squeeze(data["y_train"])
     arrays = {"alpha": squeeze(r.alpha), "f_train": squeeze(r.f_train), "f_test": squeeze(r.f_test),
@@ -299,7 +355,7 @@ def _cmd_train(args, model):
     run = train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr, steps=steps,
                 seeds=_count(args.seeds, "--seeds"), seed=model.mapping.seed, optimizer=args.optimizer,
                 record_ntk=args.record_ntk, dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
-                linearize=args.linearize, show_progress=not args.quiet)
+                linearize=args.linearize, mesh=args.mesh, show_progress=not args.quiet)
     arrays = {k: v for k, v in run._asdict().items() if isinstance(v, np.ndarray)}  # as `save_run`
     if ntk is not None:  # analytic NTK on the training points (e.g. computed on another machine)
         arrays["mode_residuals"], arrays["eigenvalues"] = mode_residuals(ntk, run.f_train, data["y_train"])
@@ -346,9 +402,9 @@ def _cmd_compare(args, model):
     comparison = cross_check(model, data, widths, seeds=seeds, lr=lr, steps=steps,
                              runs=runs, linear_runs=linear, seed=model.mapping.seed, engine=args.engine,
                              dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
-                             decompose=not args.no_decompose, show_progress=not args.quiet,
-                             on_width=lambda w, run, lin: report.save_width(args.out, config, w, run, lin))
-    numbers = report.write(comparison, args.out, config, save_runs=args.runs is not None)
+                             decompose=not args.no_decompose, mesh=args.mesh, show_progress=not args.quiet,
+                             on_width=lambda w, run, lin: report.save_width(args.write_to, config, w, run, lin))
+    numbers = report.write(comparison, args.write_to, config, save_runs=args.runs is not None)
     table = ", ".join(f"{w}: {d:.4f}" for w, d in zip(numbers["widths"], numbers["deviation"]))
     return None, f"deviation by width {table}; slope {numbers['slope']:.3f}", {}
 
@@ -388,6 +444,7 @@ def _cmd_image(args, model):
                             engine=args.engine, references={f: load(size * f) for f in images.SUPERRES},
                             parts=args.out / "parts", resume=args.resume, options=options,
                             config={**config, "provenance": args.provenance},
+                            mesh=args.mesh,
                             show_progress=not args.quiet)
     images.write_fits(result, args.out, provenance=args.provenance, **config)
     line = ", ".join(f"{m} {t['psnr_test']:.2f}" for m, t in result.table.items())
@@ -433,6 +490,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-degree", type=_number(int), default=64, help="largest harmonic degree (default 64)")
     p.add_argument("--kernel", default="ntk", choices=("ntk", "nngp"), help="which kernel (default ntk)")
     p.add_argument("--vectors", action="store_true", help="with --x, also save eigenvectors (columns)")
+    p.add_argument("--tile", type=_number(int), default=4096, help="with --x and --top: tile side of the kernel "
+                   "products (default 4096; smaller tiles need less device memory)")
     p.add_argument("--top", type=_number(int), help="the top K eigenvalues, matrix-free: with --grid exact by "
                    "Toeplitz products (stationary kernels; frequencies = each eigenvector's dominant one); with --x "
                    "by block Lanczos over a kernel computed in tiles (any model but GELU; up to 65,536+ points)")
@@ -457,6 +516,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precondition", type=_number(int), help="deflate the top K eigenpairs (block Lanczos first)")
     p.add_argument("--tol", type=_number(float), default=1e-6, help="relative residual to stop at (default 1e-6)")
     p.add_argument("--max-iter", type=_number(int), default=200, help="iterations at most (default 200)")
+    p.add_argument("--tile", type=_number(int), default=4096, help="tile side of the kernel products (default "
+                   "4096; smaller tiles need less device memory)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_regress)
     p = sub.add_parser("train", help="train an ensemble of finite networks (no neural-tangents needed)")
@@ -553,6 +614,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_explore, out_kind="none", no_model=True)
     for name in ("kernel", "spectrum", "predict", "regress", "train", "compare"):
         _add_model_options(sub.choices[name])
+    for name in ("kernel", "spectrum", "predict", "regress", "train", "compare"):
+        _add_device_options(sub.choices[name])
+    _add_device_options(sub.choices["image"], hosts=False)
     for name in ("kernel", "spectrum", "predict", "regress", "compare", "image"):
         sub.choices[name].add_argument("--engine", default="native", choices=ENGINES,
                                        help="kernel engine: native (plain JAX, default) or neural-tangents (the "
@@ -600,10 +664,21 @@ def main(argv: list[str] | None = None) -> int:
                 raise InputError(f"--{key.replace('_', '-')} needs a value (see ntk-fourier {args.command} --help)")
         model = None if getattr(args, "no_model", False) else model_from_args(args)
         out = _output(args)  # checked before any computation
+        _join_devices(args)
         args.provenance = provenance.collect(argv, _inputs(args), program="ntk-fourier")
+        if args.mesh is not None:
+            args.provenance["devices"] = devices.describe(args.mesh)
         start = time.perf_counter()
-        arrays, summary, extra = args.run(args, model)
+        try:
+            with _stdout_to_stderr(args.mesh is not None and devices.is_multiprocess()):
+                arrays, summary, extra = args.run(args, model)
+        finally:
+            if args.write_to is not None and args.write_to != getattr(args, "out", None):
+                import shutil
+                shutil.rmtree(args.write_to, ignore_errors=True)
         seconds = time.perf_counter() - start
+        if args.mesh is not None and not devices.is_main_process():  # process 0 writes and reports
+            return 0
         if arrays is None:  # the command wrote its own files
             if out is not None:
                 print(f"wrote {extra.get('written', out)}{'/' if out.is_dir() else ''} in {seconds:.1f} s: {summary}")

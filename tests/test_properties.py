@@ -682,8 +682,8 @@ def _expect_config(pairs) -> dict | None:
         if kind is str:
             ok = isinstance(value, str) and not isinstance(value, _Literal)
         else:
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (
-                kind is float or float(value).is_integer())
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300 and (
+                kind is float or float(value).is_integer())  # numbers of 1e300 and beyond are refused
         if not ok:
             return None
         config[name.replace("-", "_")] = kind(value)
@@ -930,6 +930,10 @@ def _bad_options():
         (("regress",), "--precondition", st.one_of(st.integers(max_value=-1).map(str),
                                                    st.integers(min_value=8).map(str), NOT_AN_INT)),
         (("predict",), "--f0-seed", st.integers().map(str)),  # without --f0
+        (model, "--devices", st.one_of(BAD_COUNT, st.integers(2, 10**6).map(str))),  # this process has 1 device
+        (model, "--coordinator", st.text(min_size=1).filter(lambda t: not t.startswith("-"))),  # without the others
+        (model, "--process-id", st.one_of(st.integers().map(str), NOT_AN_INT)),  # without --coordinator
+        (("spectrum", "regress"), "--tile", BAD_COUNT),
         (("data",), "--grid", st.one_of(st.integers(max_value=3), st.integers(4, 10**4).filter(lambda n: n % 4),
                                         st.integers(2**22 + 1, 2**40).map(lambda n: 4 * n)).map(str)),
         (("data",), "--stride", st.one_of(st.integers(max_value=1), st.integers(2, 10**6).filter(lambda s: 32 % s)

@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ntk_fourier import devices
 from ntk_fourier.kernel.engine import kernel_diagonal, kernels
 from ntk_fourier.kernel.dynamics import Prediction, max_stable_lr, predict
 from ntk_fourier.errors import InputError
@@ -177,14 +178,18 @@ def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dic
 
 def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, steps, runs: dict | None = None,
                 linear_runs: dict | None = None, seed: int = 0, engine: str = "native", dtype=np.float32,
-                decompose: bool = True, on_width=None, show_progress: bool = True) -> Comparison:
+                decompose: bool = True, on_width=None, mesh=None, show_progress: bool = True) -> Comparison:
     """Train (or take from ``runs``: width -> `TrainResult`, e.g. trained on a GPU) ``seeds`` networks at each
     width and compare them with the analytic NTK's predictions. ``data``: x_train, y_train, x_test, y_test.
 
     ``decompose``: also train the linearised networks of the same seeds (or take them from ``linear_runs``) and split
     the deviation into its kernel and linearisation parts. ``dtype``: the networks' precision (float64 for gaps
     below float32 round-off, ~1e-6). ``on_width(width, run, linear_run)``: called after each width's networks are
-    trained here (not for ``runs`` given), e.g. to save them as they finish."""
+    trained here (not for ``runs`` given), e.g. to save them as they finish.
+
+    ``mesh`` (`devices.mesh`): each width's networks are split over its devices and the kernels computed over them;
+    with several processes, the widths are dealt to the processes in turn (each trains its widths on its own
+    devices) and every process then gets every width's runs."""
     widths = sorted(int(w) for w in widths)
     if not widths or widths[0] < 1:
         raise InputError(f"widths must be positive integers, got {widths}")
@@ -194,20 +199,24 @@ def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, step
         y = np.asarray(data["y_train"])
         require_memory(model.replace(width=max(todo)), data["x_train"].shape[1], 1 if y.ndim == 1 else y.shape[1],
                        len(data["x_train"]), len(data["x_test"]), seeds, np.dtype(dtype).itemsize, record_ntk=True,
-                       records=len(check_steps(steps)))
+                       records=len(check_steps(steps)), devices=devices.size(devices.local_mesh(mesh)))
+    if devices.is_multiprocess() and devices.spread(mesh):  # widths dealt to the processes, then exchanged
+        runs, linear_runs = _train_shared(model, data, todo, runs, linear_runs, mesh, on_width,
+                                          seeds=seeds, lr=lr, steps=steps, seed=seed, dtype=dtype,
+                                          decompose=decompose, show_progress=show_progress)
     checks, cache = [], {}
     for width in widths:
         wide = model.replace(width=width)
         key = width if model.parameterization == "standard" else None  # only the standard NTK depends on width
         if key not in cache:
-            k_train = kernels(wide, data["x_train"], engine=engine, show_progress=False)
-            k_test = kernels(wide, data["x_test"], data["x_train"], engine=engine, show_progress=False)
+            k_train = kernels(wide, data["x_train"], engine=engine, mesh=mesh, show_progress=False)
+            k_test = kernels(wide, data["x_test"], data["x_train"], engine=engine, mesh=mesh, show_progress=False)
             cache[key] = {"ntk": k_train.ntk, "nngp": k_train.nngp, "ntk_test": k_test.ntk, "nngp_test": k_test.nngp,
                           "nngp_test_diag": kernel_diagonal(wide, data["x_test"], engine=engine).nngp}
+
         def fit(linearize):
-            return train(wide, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr, steps=steps,
-                         seeds=seeds, seed=seed, record_ntk=not linearize, dtype=dtype, linearize=linearize,
-                         show_progress=show_progress)
+            return _fit(wide, data, linearize, mesh, seeds=seeds, lr=lr, steps=steps, seed=seed, dtype=dtype,
+                        show_progress=show_progress)
         run = runs.get(width) or fit(False)
         linear = linear_runs.get(width) or (fit(True) if decompose and width not in runs else None)
         if on_width is not None and width not in runs:
@@ -217,6 +226,49 @@ def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, step
     return Comparison(widths=widths, checks=checks, eigenvalues=mean.eigenvalues, ensemble_mean=mean,
                       slope=fit_slope(widths, [c.deviation for c in checks]),
                       slope_test=fit_slope(widths, [c.deviation_test for c in checks]), lr=float(lr), data=data)
+
+
+def _fit(model: Model, data: dict, linearize: bool, mesh, **options):
+    """The networks (or linearised networks) of ``model`` on ``data``, split over ``mesh``."""
+    return train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], record_ntk=not linearize,
+                 linearize=linearize, mesh=mesh, **options)
+
+
+def _train_shared(model: Model, data: dict, todo: list, runs: dict, linear_runs: dict, mesh, on_width, *,
+                  decompose: bool, **options) -> tuple[dict, dict]:
+    """Several processes: process p trains widths todo[p], todo[p + P], ... on its own devices; then every run is
+    sent to every process (`devices.from_process`) and ``on_width`` called for each width, in order."""
+    import jax
+    local, count = devices.local_mesh(mesh), jax.process_count()
+    mine = {}
+    for i, width in enumerate(todo):
+        if i % count == jax.process_index():
+            wide = model.replace(width=width)
+            mine[width] = (_fit(wide, data, False, local, **options),
+                           _fit(wide, data, True, local, **options) if decompose else None)
+    runs, linear_runs = dict(runs), dict(linear_runs)
+    for i, width in enumerate(todo):
+        run = _exchange(mine.get(width, (None, None))[0], i % count, data, options, True)
+        linear = _exchange(mine.get(width, (None, None))[1], i % count, data, options, False) if decompose else None
+        runs[width], linear_runs[width] = run, linear
+        if on_width is not None:
+            on_width(width, run, linear)
+    return runs, {w: r for w, r in linear_runs.items() if r is not None}
+
+
+def _exchange(run, owner: int, data: dict, options: dict, record_ntk: bool) -> TrainResult:
+    """The `TrainResult` process ``owner`` trained (the others pass None), in every process."""
+    steps = check_steps(options["steps"])
+    T, S, n, m = len(steps), options["seeds"], len(data["x_train"]), len(data["x_test"])
+    k = 1 if np.ndim(data["y_train"]) == 1 else np.shape(data["y_train"])[1]
+    shapes = {"f_train": (T, S, n, k), "f_test": (T, S, m, k), "mse_train": (T, S), "mse_test": (T, S),
+              "ntk": (T, S, n, n) if record_ntk else None, "drift": (T, S) if record_ntk else None,
+              "seconds": (), "compile_seconds": ()}
+    fields = {name: None if shape is None else devices.from_process(
+        None if run is None else np.asarray(getattr(run, name), np.float64), owner, np.zeros(shape))
+        for name, shape in shapes.items()}
+    return TrainResult(steps=steps, **{**fields, "seconds": float(fields["seconds"]),
+                                       "compile_seconds": float(fields["compile_seconds"])})
 
 
 def _per_step_slopes(widths, curves) -> list:

@@ -63,7 +63,7 @@ def load_part(path: Path, config: dict) -> tuple[fitting.ImageFit, dict] | None:
 
 def fit_all(image: np.ndarray, mappings, *, steps: int, seeds: int = 1, seed: int = 0, text: bool = False,
             ntk: bool = False, engine: str = "native", references: dict | None = None, parts: Path | None = None,
-            resume: bool = False, config: dict | None = None, options: dict | None = None,
+            resume: bool = False, config: dict | None = None, options: dict | None = None, mesh=None,
             show_progress: bool = False) -> ImageExperiment:
     """Fit ``image`` ``(size, size, channels)`` with each mapping of ``mappings`` (`fitting.MAPPINGS`).
 
@@ -72,7 +72,8 @@ def fit_all(image: np.ndarray, mappings, *, steps: int, seeds: int = 1, seed: in
     descent for ``steps`` steps at half the stable rate, and converged. ``parts``: a folder where each mapping's fit
     is saved as it finishes (`save_part`, with ``config``: the settings that identify it); ``resume``: take the
     fits already saved there (checked against ``config``) instead of fitting them again. ``options``: the models'
-    overrides of `fitting.model_for` (width, depth, sigma, features, omega0, lr).
+    overrides of `fitting.model_for` (width, depth, sigma, features, omega0, lr). ``mesh``: networks and NTK
+    regression spread over its devices (`devices.mesh`).
     """
     import sys
     size = image.shape[0]
@@ -88,8 +89,8 @@ def fit_all(image: np.ndarray, mappings, *, steps: int, seeds: int = 1, seed: in
             if show_progress:
                 print(f"{name}: test PSNR {f.psnr_test.mean():.2f} dB (saved in {part})", file=sys.stderr, flush=True)
             continue
-        f = fitting.fit(image, name, steps=steps, seeds=seeds, seed=seed, text=text, show_progress=show_progress,
-                        **options)
+        f = fitting.fit(image, name, steps=steps, seeds=seeds, seed=seed, text=text, mesh=mesh,
+                        show_progress=show_progress, **options)
         fits.append(f)
         if show_progress:
             print(f"{name}: test PSNR {f.psnr_test.mean():.2f} dB", file=sys.stderr, flush=True)
@@ -99,7 +100,8 @@ def fit_all(image: np.ndarray, mappings, *, steps: int, seeds: int = 1, seed: in
         if references:
             row.update({f"psnr_superres_x{k}": v for k, v in fitting.superres_psnr(f, references).items()})
         if ntk:
-            r = regress(fitting.model_for(name, size, text, **options)[0], image, steps=[steps, np.inf], engine=engine)
+            r = regress(fitting.model_for(name, size, text, **options)[0], image, steps=[steps, np.inf], engine=engine,
+                        mesh=mesh)
             row.update(ntk_method=r.method, ntk_lr=r.lr, ntk_psnr_train=float(r.psnr_train[0]),
                        ntk_psnr_test=float(r.psnr_test[0]), ntk_psnr_test_converged=float(r.psnr_test[1]))
         table[name] = row

@@ -84,9 +84,10 @@ def tiles(image: np.ndarray, fits: list[ImageFit]) -> list[tuple[str, np.ndarray
 
 
 def fit(image: np.ndarray, mapping: str, *, steps: int, seeds: int = 1, seed: int = 0, text: bool = False,
-        show_progress: bool = False, **options) -> ImageFit:
+        mesh=None, show_progress: bool = False, **options) -> ImageFit:
     """Fit ``image`` ``(size, size, channels)`` with ``mapping``'s model; PSNR on the train and test pixels.
-    ``options``: `model_for`'s overrides (width, depth, sigma, features, omega0, lr)."""
+    ``options``: `model_for`'s overrides (width, depth, sigma, features, omega0, lr); ``mesh``: the seeds' networks
+    split over its devices (`devices.mesh`)."""
     data = images.split(image)
     model, lr = model_for(mapping, image.shape[0], text, **options)
     siren = mapping == "siren"
@@ -95,7 +96,7 @@ def fit(image: np.ndarray, mapping: str, *, steps: int, seeds: int = 1, seed: in
     record = np.unique(np.linspace(0, steps, 11).round().astype(int))  # ten chunks: a progress bar that moves
     run = train(model, to_input(data["x_train"]), to_target(data["y_train"]), to_input(data["x_test"]),
                 to_target(data["y_test"]), lr=lr, steps=record, seeds=seeds, seed=seed, optimizer="adam",
-                output="linear" if siren else "sigmoid", show_progress=show_progress)
+                output="linear" if siren else "sigmoid", mesh=mesh, show_progress=show_progress)
     size, channels = image.shape[0], image.shape[2]
     net = mlp.build(model, 2, channels)
 

@@ -230,15 +230,15 @@ def predict_top(eigenvalues: np.ndarray, eigenvectors: np.ndarray, y_train: np.n
 
 
 def predict_model(model, data: dict, *, lr: float, steps, flow: bool = False, f0_train=None, f0_test=None,
-                  engine: str = "native", show_progress: bool = True) -> Prediction:
+                  engine: str = "native", mesh=None, show_progress: bool = True) -> Prediction:
     """`predict` for a model on a data set (``x_train``, ``y_train``, ``x_test``, ``y_test``): computes the
     model's kernels with ``engine`` first. Without ``f0_train`` it predicts the infinite ensemble (mean from zero,
     with the NNGP variance); with it, the network started from those outputs."""
     from ntk_fourier.kernel.engine import kernel_diagonal, kernels, require_dense
     n, m = len(data["x_train"]), len(data["x_test"])  # both kernels of both sets, the eigendecomposition, predictions
     require_dense(n, n + m, 4, "the NTK and NNGP prediction")
-    k_train = kernels(model, data["x_train"], engine=engine, show_progress=show_progress)
-    k_test = kernels(model, data["x_test"], data["x_train"], engine=engine, show_progress=show_progress)
+    k_train = kernels(model, data["x_train"], engine=engine, mesh=mesh, show_progress=show_progress)
+    k_test = kernels(model, data["x_test"], data["x_train"], engine=engine, mesh=mesh, show_progress=show_progress)
     ensemble = f0_train is None
     return predict(k_train.ntk, data["y_train"], lr=lr, steps=steps, ntk_test=k_test.ntk, y_test=data["y_test"],
                    f0_train=f0_train, f0_test=f0_test, flow=flow,

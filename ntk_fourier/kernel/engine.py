@@ -34,6 +34,16 @@ def check_engine(engine: str) -> str:
     return engine
 
 
+def check_mesh(mesh, engine: str) -> bool:
+    """True when ``mesh`` spreads the work over several devices (`devices.spread`); the native engine only."""
+    from ntk_fourier import devices
+    if not devices.spread(mesh):
+        return False
+    if engine != "native":
+        raise InputError("several devices work with the native engine only; use --devices 1 with neural-tangents")
+    return True
+
+
 def tile_fn(model: Model, x1: np.ndarray, x2: np.ndarray, engine: str = "native"):
     """(rows slice, columns slice) -> (ntk, nngp) of that tile of K(x1, x2), with the chosen engine. The native
     engine maps the points (gamma(x)) once, not once per tile; call it inside `precision.float64`."""
@@ -66,13 +76,13 @@ def _pair(x1, x2):
 
 
 def kernels(model: Model, x1: np.ndarray, x2: np.ndarray | None = None, *, engine: str = "native",
-            block: int | None = None, show_progress: bool = True) -> Kernels:
+            block: int | None = None, mesh=None, show_progress: bool = True) -> Kernels:
     """Analytic NTK and NNGP between point sets ``x1`` ``(n1, d)`` and ``x2`` ``(n2, d)`` (``None``: ``x1``).
 
     Equivalent to ``neural_tangents.stax.serial(...)[2](gamma(x1), gamma(x2), ('ntk', 'nngp'))`` for the model's
     layers. Computed in ``block x block`` tiles (default `BLOCK` of the engine) written into the two float64 results
     (symmetric tiles computed once when ``x2`` is None), so memory is the two results plus a few tiles: 16,384
-    points need 4.3 GB in all.
+    points need 4.3 GB in all. ``mesh`` (`devices.mesh`): the tiles are computed over its devices (`sharded.dense`).
     """
     symmetric = x2 is None
     x1, x2 = _pair(x1, x2)
@@ -81,6 +91,13 @@ def kernels(model: Model, x1: np.ndarray, x2: np.ndarray | None = None, *, engin
         raise InputError(f"block must be a positive integer, got {block}")
     n1, n2 = len(x1), len(x2)
     require_dense(n1, n2, 2, "the dense NTK and NNGP")
+    if check_mesh(mesh, engine):
+        from ntk_fourier.kernel import sharded
+        g1 = covariance.features(model, x1)
+        g2 = g1 if symmetric else covariance.features(model, x2)
+        with float64():
+            return Kernels(*sharded.dense(model, mesh, x1, x2, g1, g2, symmetric, block,
+                                          show_progress=show_progress))
     compute = tile_fn(model, x1, x2, engine)
     ntk, nngp = np.empty((n1, n2)), np.empty((n1, n2))
     starts1, starts2 = range(0, n1, block), range(0, n2, block)

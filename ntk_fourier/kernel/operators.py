@@ -41,13 +41,15 @@ class KernelOperator:
     ``op @ V`` for V ``(n2,)`` or ``(n2, b)`` gives ``(n1,)`` or ``(n1, b)``.
 
     With ``x2`` omitted the operator is symmetric and each off-diagonal tile is computed once and used twice.
+    ``mesh`` (`devices.mesh`): the tiles are spread over its devices, one SPMD program per product (`sharded`).
     Attributes: ``shape``, ``passes`` (products computed so far), ``seconds`` (time spent in them).
     """
 
     def __init__(self, model: Model, x1: np.ndarray, which: str = "ntk", *, x2: np.ndarray | None = None,
-                 tile: int = 4096, engine: str = "native", show_progress: bool = True):
-        from ntk_fourier.kernel.engine import check_engine
+                 tile: int = 4096, engine: str = "native", mesh=None, show_progress: bool = True):
+        from ntk_fourier.kernel.engine import check_engine, check_mesh
         self.engine = check_engine(engine)
+        spread = check_mesh(mesh, engine)
         if which not in KERNELS:
             raise InputError(f"unknown kernel {which!r}; choose ntk or nngp")
         if int(tile) != tile or tile < 1:
@@ -64,6 +66,11 @@ class KernelOperator:
         self.passes, self.seconds = 0, 0.0
         self.g1 = covariance.features(model, self.x1)
         self.g2 = self.g1 if self.symmetric else covariance.features(model, self.x2)
+        self.sharded = None
+        if spread:
+            from ntk_fourier.kernel import sharded
+            self.sharded = sharded.Product(model, mesh, KERNELS.index(which), self.x1, self.g1,
+                                           None if self.symmetric else self.x2, self.g2, self.tile)
 
     def _products(self, a: slice, b: slice, one_sided: bool, v_rows: np.ndarray, v_cols: np.ndarray):
         """(K_ab @ v_cols, K_ab^T @ v_rows or None) for one tile, with the operator's engine."""
@@ -82,6 +89,11 @@ class KernelOperator:
         if V.ndim != 2 or len(V) != self.shape[1]:
             raise InputError(f"the operator has {self.shape[1]} columns; got a right-hand side of shape {V.shape}")
         start = time.perf_counter()
+        if self.sharded is not None:  # one SPMD program over the mesh per product
+            out = self.sharded(V)
+            self.passes += 1
+            self.seconds += time.perf_counter() - start
+            return out[:, 0] if vector else out
         out = np.zeros((self.shape[0], V.shape[1]))
         rows, cols = range(0, self.shape[0], self.tile), range(0, self.shape[1], self.tile)
         pairs = [(i, j) for i in rows for j in cols if not (self.symmetric and j < i)]

@@ -85,11 +85,12 @@ def conjugate_gradients(apply, B: np.ndarray, *, precondition=None, tol: float =
 def regress_points(model: Model, x_train: np.ndarray, y_train: np.ndarray, *, x_test: np.ndarray | None = None,
                    y_test: np.ndarray | None = None, f0_train: np.ndarray | None = None,
                    f0_test: np.ndarray | None = None, ridge: float = 0.0, which: str = "ntk", eigenpairs=None,
-                   tol: float = 1e-6, max_iter: int = 200, tile: int = 4096, engine: str = "native",
+                   tol: float = 1e-6, max_iter: int = 200, tile: int = 4096, engine: str = "native", mesh=None,
                    show_progress: bool = True) -> Regression:
     """Kernel regression with the model's NTK (or NNGP) on arbitrary points, matrix-free (see the module docstring).
 
     ``eigenpairs``: (eigenvalues descending, eigenvectors (n, K)) of the training kernel, for the preconditioner.
+    ``mesh`` (`devices.mesh`): the kernel's tiles are spread over its devices at every iteration.
     """
     x = mappings._check_points(x_train, "x_train")
     y = _as_2d(y_train, "y_train")
@@ -98,7 +99,7 @@ def regress_points(model: Model, x_train: np.ndarray, y_train: np.ndarray, *, x_
     if not (ridge >= 0 and np.isfinite(ridge)):
         raise InputError(f"ridge must be a non-negative number, got {ridge}")
     f0 = np.zeros_like(y) if f0_train is None else _as_2d(f0_train, "f0_train").reshape(y.shape)
-    K = KernelOperator(model, x, which, tile=tile, engine=engine, show_progress=show_progress)
+    K = KernelOperator(model, x, which, tile=tile, engine=engine, mesh=mesh, show_progress=show_progress)
     B = y - f0
     alpha, R, iterations = conjugate_gradients(
         lambda V: K @ V + ridge * V, B, precondition=_preconditioner(eigenpairs, len(x), ridge), tol=tol,
@@ -108,7 +109,8 @@ def regress_points(model: Model, x_train: np.ndarray, y_train: np.ndarray, *, x_
     f_test = mse_test = None
     if x_test is not None:
         xs = mappings._check_points(x_test, "x_test")
-        f_test = KernelOperator(model, xs, which, x2=x, tile=tile, engine=engine, show_progress=show_progress) @ alpha
+        f_test = KernelOperator(model, xs, which, x2=x, tile=tile, engine=engine, mesh=mesh,
+                                show_progress=show_progress) @ alpha
         if f0_test is not None:
             f_test = f_test + _as_2d(f0_test, "f0_test").reshape(f_test.shape)
         if y_test is not None:

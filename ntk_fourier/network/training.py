@@ -7,6 +7,10 @@ gradient descent is params <- params - lr * grad L, so the linearised network fo
 Recorded at the requested steps (seeds x steps): outputs on train and test points, train/test MSE, and optionally the
 empirical NTK on the training points and its drift ||K_t - K_0||_F / ||K_0||_F. Runs on any current JAX without
 neural-tangents (a GPU machine's), so results are plain arrays, saved with `results.save`.
+
+On a mesh (`devices.mesh`, several devices or processes) the ensemble's networks are split over the devices (the seed
+axis sharded; padded with copies of the last network to a multiple of the device count, dropped afterwards); network
+s is the same network as on one device (its key is the s-th of the same split), and every process gets all results.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ntk_fourier import memory
+from ntk_fourier import devices, memory
 from ntk_fourier.steps import check_steps
 from ntk_fourier.network.empirical import empirical_ntk
 from ntk_fourier.errors import InputError
@@ -63,16 +67,17 @@ def _optimizer(name: str, lr: float):
 
 def memory_needed(model: Model, dim: int, outputs: int, n: int, m: int, seeds: int, itemsize: int, *,
                   optimizer: str = "gd", record_ntk: bool = False, linearize: bool = False,
-                  records: int = 1) -> tuple[float, float]:
+                  records: int = 1, devices: int = 1) -> tuple[float, float]:
     """Estimated bytes of (device, host) memory to train: on the device, ``seeds`` copies of the parameters (current,
     initial, gradient, Adam's two moments) and the activations of ``n`` + ``m`` points kept for the backward
     pass (twice for the linearised network's jvp), the empirical NTK when recorded; on the host, the recorded outputs
-    and kernels. Known before anything is built (`mlp.shapes`)."""
+    and kernels. Known before anything is built (`mlp.shapes`). Split over ``devices``: each holds its share of
+    the networks."""
     layers = mlp.shapes(model, dim, outputs)
     size = sum(fan_in * fan_out + fan_out for fan_in, fan_out in layers)
     units = sum(fan_in + fan_out for fan_in, fan_out in layers)  # activations per point, all layers
     copies = 3 + (2 if optimizer == "adam" else 0) + (1 if linearize else 0)
-    device = OVERHEAD + itemsize * seeds * (copies * size + (2 if linearize else 1) * 2 * (n + m) * units
+    device = OVERHEAD + itemsize * -(-seeds // devices) * (copies * size + (2 if linearize else 1) * 2 * (n + m) * units
                                             + (2 * n * n + 2 * n * units if record_ntk else 0))
     host = 8.0 * records * seeds * ((n + m) * outputs + (n * n if record_ntk else 0))
     return float(device), host
@@ -92,7 +97,7 @@ def require_memory(model: Model, dim: int, outputs: int, n: int, m: int, seeds: 
 
 def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, seeds: int = 1, seed: int = 0,
           optimizer: str = "gd", record_ntk: bool = False, dtype=jnp.float32, output: str = "linear",
-          linearize: bool = False, show_progress: bool = True) -> TrainResult:
+          linearize: bool = False, mesh=None, show_progress: bool = True) -> TrainResult:
     """Train ``seeds`` networks of ``model`` (parameters drawn from keys split from ``PRNGKey(seed)``).
 
     Args:
@@ -114,16 +119,17 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
       linearize: train the linearised network instead, the first-order Taylor expansion around each network's
         initial parameters p0: f_lin(x; p) = f(x; p0) + J(x; p0) (p - p0) (one jvp; Lee et al. 2019). Under GD its
         outputs follow exactly the kernel dynamics of its own empirical NTK K_0 (`ntk` is then K_0 at every step).
+      mesh: split the networks over this mesh's devices (`devices.mesh`); None: one device.
       show_progress: a progress bar over the recorded steps.
     """
     with dtype_scope(dtype):  # float64 networks really train in float64, whatever the process-wide JAX setting
         return _train(model, x_train, y_train, x_test, y_test, lr=lr, steps=steps, seeds=seeds, seed=seed,
                       optimizer=optimizer, record_ntk=record_ntk, dtype=dtype, output=output,
-                      linearize=linearize, show_progress=show_progress)
+                      linearize=linearize, mesh=mesh, show_progress=show_progress)
 
 
 def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, seed, optimizer, record_ntk, dtype,
-           output, linearize, show_progress) -> TrainResult:
+           output, linearize, mesh, show_progress) -> TrainResult:
     if optimizer not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     if not (lr > 0 and np.isfinite(lr)):
@@ -135,8 +141,12 @@ def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, 
         raise InputError("training steps must be increasing whole numbers")
     xtr, xte = jnp.asarray(x_train, dtype), jnp.asarray(x_test, dtype)
     ytr, yte = (jnp.asarray(y, dtype).reshape(len(y), -1) for y in (y_train, y_test))
+    spread, parts = devices.spread(mesh), devices.size(mesh)
     require_memory(model, xtr.shape[1], ytr.shape[1], len(xtr), len(xte), seeds, np.dtype(dtype).itemsize,
-                   optimizer=optimizer, record_ntk=record_ntk, linearize=linearize, records=len(steps))
+                   optimizer=optimizer, record_ntk=record_ntk, linearize=linearize, records=len(steps),
+                   devices=parts)
+    if spread:  # the data on every device of the mesh, so the programs below run over the whole mesh
+        xtr, xte, ytr, yte = (devices.replicate(mesh, np.asarray(a)) for a in (xtr, xte, ytr, yte))
     net = mlp.build(model, xtr.shape[1], ytr.shape[1])
     if output not in ("linear", "sigmoid"):
         raise InputError(f"unknown output {output!r}; choose linear or sigmoid")
@@ -175,8 +185,13 @@ def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, 
         return f_tr, f_te, kernel
 
     # drawn in float32 whatever dtype is, so a float64 run trains the same networks, differing only by round-off
-    params = jax.vmap(lambda k: net.init(k, jnp.float32))(jax.random.split(jax.random.PRNGKey(seed), seeds))
+    keys = jax.random.split(jax.random.PRNGKey(seed), seeds)
+    if spread:  # pad with copies of the last network to fill every device, then split the networks over the mesh
+        keys = jnp.concatenate([keys, jnp.repeat(keys[-1:], -seeds % parts, axis=0)])
+    params = jax.vmap(lambda k: net.init(k, jnp.float32))(keys)
     params = jax.tree_util.tree_map(lambda a: a.astype(dtype), params)
+    if spread:
+        params = jax.tree_util.tree_map(lambda a: devices.shard(mesh, np.asarray(a)), params)
     params0 = params
     state = jax.vmap(opt_init)(params)
     records, done, compile_seconds = [], 0, 0.0
@@ -189,7 +204,7 @@ def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, 
             jax.block_until_ready(params)
             compile_seconds = compile_seconds or time.perf_counter() - t0
             done = target
-        records.append(jax.device_get(observe(params, params0)))
+        records.append(_fetch(observe(params, params0), seeds, spread))
     seconds = time.perf_counter() - start
     f_train = np.stack([r[0] for r in records]).astype(np.float64)
     f_test = np.stack([r[1] for r in records]).astype(np.float64)
@@ -201,7 +216,15 @@ def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, 
     return TrainResult(steps=steps, f_train=f_train, f_test=f_test,
                        mse_train=np.mean((f_train - ytr_np) ** 2, axis=(2, 3)),
                        mse_test=np.mean((f_test - yte_np) ** 2, axis=(2, 3)), ntk=ntk, drift=drift,
-                       seconds=seconds, compile_seconds=compile_seconds, params=params)
+                       seconds=seconds, compile_seconds=compile_seconds,
+                       params=_fetch(params, seeds, spread) if spread else params)
+
+
+def _fetch(tree, seeds: int, spread: bool):
+    """A pytree of per-network arrays (leading axis: networks) on the host, without the padding networks."""
+    if not spread:
+        return jax.device_get(tree)
+    return jax.tree_util.tree_map(lambda a: devices.gather(a)[:seeds], tree)
 
 
 def save_run(path, run: TrainResult, **meta) -> None:
