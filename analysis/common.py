@@ -45,3 +45,17 @@ def machine() -> str:
     device = jax.devices()[0]
     return (f"{platform.node()} ({platform.processor() or platform.machine()}), {platform.python_version()}, "
             f"jax {jax.__version__} on {device.platform}: {device.device_kind}")
+
+
+def predicted_and_trained(model: nf.Model, data: dict, *, steps: int, seeds: int, lr: float | None = None,
+                          seed: int = 0) -> dict:
+    """Test MSE after ``steps`` gradient-descent steps of the NTK prediction from f(0) = 0 and of ``seeds`` centred
+    networks (f(x) - f(x; initial parameters), which follow that prediction at infinite width) of ``model``'s width,
+    at ``lr`` (default: half the largest stable rate of the NTK)."""
+    if lr is None:
+        lr = half_stable_lr(model, data["x_train"], np.asarray(data["y_train"]).size)
+    predicted = nf.kernel.dynamics.predict_model(model, data, lr=lr, steps=[steps], show_progress=False)
+    run = nf.train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr,
+                   steps=[0, steps], seeds=seeds, seed=seed, center=True, show_progress=False)
+    return {"predicted": float(predicted.mse_test[-1]), "trained": float(run.mse_test[-1].mean()),
+            "trained_per_seed": run.mse_test[-1].tolist(), "lr": float(lr)}

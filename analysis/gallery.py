@@ -26,6 +26,10 @@ from analysis import eigenfunctions, spectra_depth_activation, steps_to_learn
 from figures import eigenfunctions as fig_eigenfunctions, spectra_depth_activation as fig_spectra_depth_activation
 from figures import steps_to_learn as fig_steps_to_learn
 from analysis import image_steps, training_animation
+from analysis import generalization, kernel_spreading, mapping_design, occupancy, rotation, samplers, stationarity
+from figures import generalization as fig_generalization, kernel_spreading as fig_kernel_spreading
+from figures import mapping_design as fig_mapping_design, occupancy as fig_occupancy, rotation as fig_rotation
+from figures import samplers as fig_samplers, stationarity as fig_stationarity
 from figures import image_steps as fig_image_steps, training_animation as fig_training_animation
 
 # analysis name -> run(quick) returning (arrays, meta)
@@ -44,6 +48,13 @@ ANALYSES = {
     "harmonic": harmonic.run,
     "sigma_sweep": sigma_sweep.run,
     "image_sigma": image_sigma.run,
+    "mapping_design": mapping_design.run,
+    "generalization": generalization.run,
+    "samplers": samplers.run,
+    "stationarity": stationarity.run,
+    "rotation": rotation.run,
+    "kernel_spreading": kernel_spreading.run,
+    "occupancy": occupancy.run,
 }
 # figure name -> (analysis it is drawn from, module with draw(arrays, meta) and caption(meta)), in gallery order
 FIGURES = {
@@ -62,6 +73,13 @@ FIGURES = {
     "sigma_sweep": ("sigma_sweep", fig_sigma_sweep),
     "ntk_drift": ("width_sweep", ntk_drift),
     "image_sigma": ("image_sigma", fig_image_sigma),
+    "mapping_design": ("mapping_design", fig_mapping_design),
+    "generalization": ("generalization", fig_generalization),
+    "samplers": ("samplers", fig_samplers),
+    "stationarity": ("stationarity", fig_stationarity),
+    "rotation": ("rotation", fig_rotation),
+    "kernel_spreading": ("kernel_spreading", fig_kernel_spreading),
+    "occupancy": ("occupancy", fig_occupancy),
 }
 
 

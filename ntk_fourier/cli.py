@@ -409,6 +409,65 @@ def _cmd_compare(args, model):
     return None, f"deviation by width {table}; slope {numbers['slope']:.3f}", {}
 
 
+def _cmd_design(args, model):
+    from ntk_fourier.compare import design_check
+    from ntk_fourier.kernel import design
+    from ntk_fourier.model.points import parse_grid
+    if args.kind not in design.KINDS:
+        raise InputError(f"unknown --kind {args.kind!r}; choose one of {', '.join(design.KINDS)}")
+    (size,) = parse_grid(args.grid) if "x" not in str(args.grid) else (None,)
+    if size is None:
+        raise InputError("design works on the 1D signal class: give --grid N, not a 2D grid")
+    stride = _count(args.stride, "--stride")
+    if size % stride or size // stride < 2:
+        raise InputError(f"--stride {stride} must divide --grid {size} and leave at least 2 training points")
+    if not (np.isfinite(args.alpha) and 0 <= args.alpha <= 10):
+        raise InputError(f"--alpha must be a number between 0 and 10, got {args.alpha}")
+    steps = None if args.steps in ("inf", "converged") else _count(_int_text(args.steps, "--steps"), "--steps")
+    iterations = _count(args.iterations, "--iterations")
+    validation, test = _count(args.validation, "--validation"), _count(args.test, "--test")
+    rate = _positive(args.rate, "--rate")
+    lr = None if args.lr is None else _positive(args.lr, "--lr")
+    if args.train_seeds and steps is None:
+        raise InputError("--train-seeds needs a number of --steps (trained networks cannot run to convergence)")
+    features = model.mapping.features if args.features_given else size // 2
+    sets = (design.one_over_f_class(args.alpha, size, stride),
+            design.one_over_f_signals(args.alpha, range(2000, 2000 + validation), size, stride),
+            design.one_over_f_signals(args.alpha, range(test), size, stride))
+    e = design_check.experiment(model, args.kind, sets, features=features, steps=steps, lr=lr,
+                                iterations=iterations, rate=rate, seed=model.mapping.seed,
+                                train_seeds=args.train_seeds, train_width=_count(args.train_width, "--train-width"),
+                                network=args.objective == "network", show_progress=not args.quiet)
+    arrays = {"grid": e.grid, "grid_errors": e.grid_errors, "history": e.design.history, "theta": e.design.theta,
+              "predicted_test": np.array([e.predicted["grid"], e.predicted["designed"]])}
+    mapping = e.design.mapping
+    if mapping.kind in ("power", "amplitudes"):
+        arrays["amplitudes"] = design.mappings.frequencies(mapping, 1)[1]
+    if e.trained is not None:
+        arrays["trained_test"] = np.stack([e.trained["grid"][0], e.trained["designed"][0]])
+        arrays["trained_test_mean"] = np.stack([e.trained["grid"][1], e.trained["designed"][1]])
+    family = "sigma" if args.kind == "sigma" else "p"
+    summary = (f"best {family} of the grid {e.best:g}: predicted test MSE {e.predicted['grid']:.4g}; designed "
+               f"({args.kind}): {e.predicted['designed']:.4g}"
+               + ("" if e.trained is None else f"; trained networks {e.trained['grid'][0].mean():.4g} vs "
+                  f"{e.trained['designed'][0].mean():.4g}"))
+    return arrays, summary, {"kind": args.kind, "alpha": args.alpha, "grid_points": size, "stride": stride,
+                             "steps": "inf" if steps is None else steps, "lr": e.lr, "best_grid_value": e.best,
+                             "designed_mapping": mapping, "best_iteration": e.design.best,
+                             "signals": {"design": "the whole class (f^-alpha cos, sin)",
+                                         "validation_seeds": [2000, 2000 + validation], "test_seeds": [0, test]},
+                             "train_seeds": args.train_seeds, "train_width": args.train_width,
+                             "objective": args.objective,
+                             "trained_networks": "centred" if args.objective == "mean" else "plain"}
+
+
+def _int_text(text: str, name: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"{name} must be a whole number or inf, got {text!r}")
+
+
 def _cmd_image(args, model):
     from ntk_fourier import images
     if (args.image is None) == (args.builtin is None):
@@ -562,6 +621,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=_cmd_data, no_model=True)
+    p = sub.add_parser("design", help="design a Fourier-feature mapping by gradient descent on the NTK's predicted "
+                       "test error (1D 1/f signals), against the best of a grid search")
+    p.add_argument("--kind", default="amplitudes", help="amplitudes (one per frequency, default), power (exponent p) "
+                   "or sigma (Gaussian scale)")
+    p.add_argument("--alpha", type=_number(float), default=1.0, help="the signals' spectrum 1/f^alpha (default 1)")
+    p.add_argument("--grid", default="256", help="grid points on [0, 1) (default 256)")
+    p.add_argument("--stride", type=_number(int), default=8, help="train on every stride-th point (default 8)")
+    p.add_argument("--steps", default="100", help="gradient-descent steps the error is predicted after, or inf: "
+                   "converged (default 100)")
+    p.add_argument("--lr", type=_number(float), help="gradient-descent rate (default: half the smallest stable rate "
+                   "of the grid's mappings)")
+    p.add_argument("--iterations", type=_number(int), default=200, help="design iterations (default 200)")
+    p.add_argument("--rate", type=_number(float), default=0.1, help="Adam step of the design (default 0.1)")
+    p.add_argument("--validation", type=_number(int), default=8, help="validation signals (default 8)")
+    p.add_argument("--test", type=_number(int), default=16, help="test signals (default 16)")
+    p.add_argument("--train-seeds", type=_number(int), default=0, help="also train this many networks per test "
+                   "signal with each mapping (default 0: predictions only)")
+    p.add_argument("--train-width", type=_number(int), default=1024, help="their width (default 1024)")
+    p.add_argument("--objective", default="mean", choices=("mean", "network"), help="mean: the NTK prediction from "
+                   "f(0) = 0, which centred networks follow (default); network: one plain network's expected error, "
+                   "its initial function's variance included")
+    p.add_argument("--out", type=Path, required=True, help="output .npz")
+    p.set_defaults(run=_cmd_design)
+
     p = sub.add_parser("image", help="fit an image with coordinate MLPs (Tancik et al. protocol); PSNR table")
     p.add_argument("--image", type=Path, help="a PNG or JPEG file, or an .npy array in [0, 1]")
     p.add_argument("--builtin", help="hopper, present, mri, terrain, text, text1, ... (no download)")
@@ -612,7 +695,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=_cmd_explore, out_kind="none", no_model=True)
-    for name in ("kernel", "spectrum", "predict", "regress", "train", "compare"):
+    for name in ("kernel", "spectrum", "predict", "regress", "train", "compare", "design"):
         _add_model_options(sub.choices[name])
     for name in ("kernel", "spectrum", "predict", "regress", "train", "compare"):
         _add_device_options(sub.choices[name])
@@ -663,6 +746,7 @@ def main(argv: list[str] | None = None) -> int:
             if isinstance(value, list):
                 raise InputError(f"--{key.replace('_', '-')} needs a value (see ntk-fourier {args.command} --help)")
         model = None if getattr(args, "no_model", False) else model_from_args(args)
+        args.features_given = getattr(args, "features", None) is not None
         out = _output(args)  # checked before any computation
         _join_devices(args)
         args.provenance = provenance.collect(argv, _inputs(args), program="ntk-fourier")

@@ -36,8 +36,8 @@ def versions() -> dict[str, str]:
 
 
 def _jsonable(value):
-    if dataclasses.is_dataclass(value):
-        return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
+    if dataclasses.is_dataclass(value):  # fields left empty (a mapping's amplitudes) are not written
+        return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items() if v != ()}
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

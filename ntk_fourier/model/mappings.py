@@ -42,6 +42,11 @@ def _half_lattice(radius: int, dim: int) -> np.ndarray:
     return half[order].astype(np.float64)
 
 
+def lattice(m: int, dim: int) -> np.ndarray:
+    """The integer frequencies of ``power`` (and ``amplitudes``): 1..m in 1D, the half lattice max|b_i| <= m else."""
+    return np.arange(1, m + 1, dtype=np.float64)[:, None] if dim == 1 else _half_lattice(m, dim)
+
+
 def frequencies(mapping: Mapping, dim: int) -> tuple[np.ndarray, np.ndarray]:
     """Frequency matrix B, shape ``(m, dim)``, and amplitudes a, shape ``(m,)`` with ``sum(a**2) == 1``.
 
@@ -55,6 +60,7 @@ def frequencies(mapping: Mapping, dim: int) -> tuple[np.ndarray, np.ndarray]:
       ``sigma`` (normal; uniform on [-sqrt(3) sigma, sqrt(3) sigma]; Laplace with scale sigma/sqrt(2)), equal
       amplitudes, drawn from ``numpy.random.default_rng(seed)``.
     - ``uniform_log``: coordinates ``+-sigma**u``, u ~ U(0, 1) (log-uniform magnitudes in [1, sigma]), random sign.
+    - ``amplitudes``: the ``power`` mapping's frequencies with the mapping's own ``amplitudes`` (one per frequency).
     """
     if not 1 <= dim <= MAX_DIM:
         raise InputError(f"inputs must have 1 to {MAX_DIM} coordinates, got {dim}")
@@ -67,9 +73,16 @@ def frequencies(mapping: Mapping, dim: int) -> tuple[np.ndarray, np.ndarray]:
         B = np.concatenate([np.outer(scales, np.eye(dim)[i]) for i in range(dim)])
         return B, _equal(len(B))
     if kind == "power":
-        B = np.arange(1, m + 1, dtype=np.float64)[:, None] if dim == 1 else _half_lattice(m, dim)
+        B = lattice(m, dim)
         norms = np.linalg.norm(B, axis=1)
         a = (norms == 1.0).astype(np.float64) if np.isinf(mapping.p) else norms ** -float(mapping.p)
+        return B, a / np.linalg.norm(a)
+    if kind == "amplitudes":
+        B = lattice(m, dim)
+        a = np.asarray(mapping.amplitudes, dtype=np.float64)
+        if len(a) != len(B):
+            raise InputError(f"mapping 'amplitudes' with {m} features in {dim}D has {len(B)} frequencies; got "
+                             f"{len(a)} amplitudes")
         return B, a / np.linalg.norm(a)
     if kind == "gaussian":
         return sigma * rng.standard_normal((m, dim)), _equal(m)
@@ -86,7 +99,8 @@ def frequencies(mapping: Mapping, dim: int) -> tuple[np.ndarray, np.ndarray]:
 def count(mapping: Mapping, dim: int) -> int:
     """The number m of frequency rows `frequencies` makes (without making them): gamma(x) has 2m features."""
     m = int(mapping.features)
-    counts = {"basic": dim, "positional": m * dim, "power": m if dim == 1 else ((2 * m + 1) ** dim - 1) // 2}
+    lattice_rows = m if dim == 1 else ((2 * m + 1) ** dim - 1) // 2
+    counts = {"basic": dim, "positional": m * dim, "power": lattice_rows, "amplitudes": lattice_rows}
     return counts.get(mapping.kind, m)
 
 

@@ -21,7 +21,7 @@ import math
 from ntk_fourier.errors import InputError
 
 MAPPING_KINDS = ("none", "basic", "positional", "power", "gaussian", "uniform", "uniform_log", "laplacian",
-                 "gaussian_inf")
+                 "gaussian_inf", "amplitudes")
 ACTIVATIONS = ("relu", "erf", "gelu", "sin")
 PARAMETERIZATIONS = ("ntk", "standard")
 INITS = ("gaussian", "siren")
@@ -50,6 +50,8 @@ class Mapping:
       features: number of frequency rows m (so d_in = 2m). For ``power`` the largest integer frequency.
       p: power-law exponent of ``power`` (amplitude a_j proportional to |b_j|^-p; ``inf`` is ``basic``).
       seed: seed of the random samplers (numpy ``default_rng``).
+      amplitudes: for ``amplitudes`` only: one amplitude per frequency of the ``power`` mapping's set (``features``
+        of them in 1D), normalised to unit sum of squares, e.g. designed by `kernel.design`.
     """
 
     kind: str = "gaussian"
@@ -57,9 +59,17 @@ class Mapping:
     features: int = 256
     p: float = 1.0
     seed: int = 0
+    amplitudes: tuple = ()
 
     def __post_init__(self):
         _check_choice("mapping", self.kind, MAPPING_KINDS)
+        object.__setattr__(self, "amplitudes", tuple(float(a) for a in self.amplitudes))
+        if self.kind == "amplitudes":
+            if not self.amplitudes or not all(math.isfinite(a) for a in self.amplitudes) or not any(
+                    a != 0 for a in self.amplitudes):
+                raise InputError("mapping 'amplitudes' needs finite amplitudes, not all zero (from ntk-fourier design)")
+        elif self.amplitudes:
+            raise InputError(f"amplitudes are for mapping 'amplitudes', not {self.kind!r}")
         _check_positive("sigma", float(self.sigma))
         _check_positive("p", float(self.p), allow_zero=True)
         if int(self.features) != self.features or self.features < 1:

@@ -97,7 +97,7 @@ def require_memory(model: Model, dim: int, outputs: int, n: int, m: int, seeds: 
 
 def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, seeds: int = 1, seed: int = 0,
           optimizer: str = "gd", record_ntk: bool = False, dtype=jnp.float32, output: str = "linear",
-          linearize: bool = False, mesh=None, show_progress: bool = True) -> TrainResult:
+          linearize: bool = False, center: bool = False, mesh=None, show_progress: bool = True) -> TrainResult:
     """Train ``seeds`` networks of ``model`` (parameters drawn from keys split from ``PRNGKey(seed)``).
 
     Args:
@@ -119,17 +119,19 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
       linearize: train the linearised network instead, the first-order Taylor expansion around each network's
         initial parameters p0: f_lin(x; p) = f(x; p0) + J(x; p0) (p - p0) (one jvp; Lee et al. 2019). Under GD its
         outputs follow exactly the kernel dynamics of its own empirical NTK K_0 (`ntk` is then K_0 at every step).
+      center: train the centred networks f(x; p) - f(x; p0), zero at initialisation: at infinite width they follow
+        the NTK prediction from f(0) = 0, the ensemble mean's (Hu et al. 2020), without averaging networks.
       mesh: split the networks over this mesh's devices (`devices.mesh`); None: one device.
       show_progress: a progress bar over the recorded steps.
     """
     with dtype_scope(dtype):  # float64 networks really train in float64, whatever the process-wide JAX setting
         return _train(model, x_train, y_train, x_test, y_test, lr=lr, steps=steps, seeds=seeds, seed=seed,
                       optimizer=optimizer, record_ntk=record_ntk, dtype=dtype, output=output,
-                      linearize=linearize, mesh=mesh, show_progress=show_progress)
+                      linearize=linearize, center=center, mesh=mesh, show_progress=show_progress)
 
 
 def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, seed, optimizer, record_ntk, dtype,
-           output, linearize, mesh, show_progress) -> TrainResult:
+           output, linearize, center, mesh, show_progress) -> TrainResult:
     if optimizer not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     if not (lr > 0 and np.isfinite(lr)):
@@ -153,12 +155,13 @@ def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, 
     squash = jax.nn.sigmoid if output == "sigmoid" else (lambda z: z)
 
     def outputs(params, x, params0):
+        offset = net.apply(params0, x) if center else 0.0  # centred: f(x; p) - f(x; p0), zero at initialisation
         if not linearize:
-            return squash(net.apply(params, x))
+            return squash(net.apply(params, x) - offset)
         # first-order Taylor expansion around params0: f(x; p0) + J(x; p0) (p - p0), by one jvp
         delta = jax.tree_util.tree_map(jnp.subtract, params, params0)
         value, tangent = jax.jvp(lambda p: net.apply(p, x), (params0,), (delta,))
-        return squash(value + tangent)
+        return squash(value + tangent - offset)
 
     opt_init, opt_update = _optimizer(optimizer, float(lr))  # a Python float stays weakly typed (no upcast)
 
