@@ -342,7 +342,7 @@ def test_every_command_has_output_tables():
     # the commands that write result arrays (plot, animate and explore write a figure, a film or nothing)
     commands = {name for action in parser._actions if isinstance(action, argparse._SubParsersAction)
                 for name, sub in action.choices.items() if sub.get_default("out_kind") is None}
-    assert {"plot", "animate", "explore"}.isdisjoint(commands) and len(commands) == 8
+    assert {"plot", "animate", "explore"}.isdisjoint(commands) and len(commands) == 9  # with design
     assert set(TABLES) - {"plot", "animate", "explore"} == commands
     for command, tables in TABLES.items():
         if command not in commands:
