@@ -15,20 +15,11 @@ average. Largest / smallest error over theta: {spread}."""
 
 
 def draw(arrays: dict, meta: dict):
-    plt = style.plt
-    degrees = np.degrees(arrays["angle"])
-    with plt.rc_context(style.RC):
-        fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.5), sharey=True)
-        for ax, kind in zip(axes, ("predicted", "trained")):
-            for i, name in enumerate(meta["mappings"]):
-                ax.plot(degrees, arrays[f"{kind}_{name}"], "o-", ms=3, color=plt.get_cmap("tab10")(i + 2),
-                        label="positional encoding" if name == "positional" else "Gaussian features")
-            ax.set(yscale="log", xlabel="rotation theta (degrees)",
-                   title="NTK prediction" if kind == "predicted" else f"trained networks (width {meta['width']})")
-        axes[0].set_ylabel("test MSE")
-        axes[0].legend(frameon=False)
-        fig.tight_layout()
-    return fig
+    names = {"positional": "positional encoding", "gaussian": "Gaussian features"}
+    curves = [(names[name], style.plt.get_cmap("tab10")(i + 2), arrays[f"predicted_{name}"], arrays[f"trained_{name}"])
+              for i, name in enumerate(meta["mappings"])]
+    return style.predicted_and_trained(np.degrees(arrays["angle"]), curves, xlabel="rotation theta (degrees)",
+                                       width=meta["width"])
 
 
 def caption(meta: dict) -> str:

@@ -14,19 +14,10 @@ the Gaussian, uniform and Laplacian samplers give errors within a factor {spread
 
 
 def draw(arrays: dict, meta: dict):
-    plt = style.plt
-    with plt.rc_context(style.RC):
-        fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.6), sharey=True)
-        for ax, kind in zip(axes, ("predicted", "trained")):
-            for i, sampler in enumerate(meta["samplers"]):
-                ax.plot(arrays["sigma"], arrays[f"{kind}_{sampler}"].mean(1), "o-", ms=3,
-                        color=plt.get_cmap("tab10")(i), label=sampler.replace("_", "-"))
-            ax.set(xscale="log", yscale="log", xlabel="scale sigma",
-                   title="NTK prediction" if kind == "predicted" else f"trained networks (width {meta['width']})")
-        axes[0].set_ylabel("test MSE")
-        axes[0].legend(frameon=False)
-        fig.tight_layout()
-    return fig
+    curves = [(s.replace("_", "-"), style.plt.get_cmap("tab10")(i), arrays[f"predicted_{s}"].mean(1),
+               arrays[f"trained_{s}"].mean(1)) for i, s in enumerate(meta["samplers"])]
+    return style.predicted_and_trained(arrays["sigma"], curves, xlabel="scale sigma", width=meta["width"],
+                                       xscale="log", figsize=(8.6, 3.6))
 
 
 def caption(meta: dict) -> str:

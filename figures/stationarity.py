@@ -13,19 +13,9 @@ training grid). Largest / smallest error over the positions: {spread}."""
 
 
 def draw(arrays: dict, meta: dict):
-    plt = style.plt
-    with plt.rc_context(style.RC):
-        fig, axes = plt.subplots(1, 2, figsize=(8.6, 3.5), sharey=True)
-        for ax, kind in zip(axes, ("predicted", "trained")):
-            for mapping in meta["mappings"]:
-                ax.plot(arrays["center"], arrays[f"{kind}_{mapping}"], "o-", ms=3, color=style.colour(mapping),
-                        label="raw coordinates" if mapping == "none" else "basic mapping")
-            ax.set(yscale="log", xlabel="bump position c",
-                   title="NTK prediction" if kind == "predicted" else f"trained networks (width {meta['width']})")
-        axes[0].set_ylabel("test MSE")
-        axes[0].legend(frameon=False)
-        fig.tight_layout()
-    return fig
+    curves = [("raw coordinates" if m == "none" else "basic mapping", style.colour(m), arrays[f"predicted_{m}"],
+               arrays[f"trained_{m}"]) for m in meta["mappings"]]
+    return style.predicted_and_trained(arrays["center"], curves, xlabel="bump position c", width=meta["width"])
 
 
 def caption(meta: dict) -> str:

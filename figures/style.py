@@ -40,3 +40,19 @@ def save(fig, path: str | Path, caption: str) -> list[Path]:
     write_text(written[2], caption.strip() + "\n")
     plt.close(fig)
     return written
+
+
+def predicted_and_trained(x, curves: list, *, xlabel: str, width: int, xscale: str = "linear",
+                          figsize=(8.6, 3.5)):
+    """Two panels sharing the y axis: test MSE of the NTK prediction (left) and of trained networks of ``width``
+    (right) against ``x``; ``curves``: (label, colour, predicted values, trained values) per line."""
+    with plt.rc_context(RC):
+        fig, axes = plt.subplots(1, 2, figsize=figsize, sharey=True)
+        for ax, column, title in zip(axes, (2, 3), ("NTK prediction", f"trained networks (width {width})")):
+            for curve in curves:
+                ax.plot(x, curve[column], "o-", ms=3, color=curve[1], label=curve[0])
+            ax.set(xscale=xscale, yscale="log", xlabel=xlabel, title=title)
+        axes[0].set_ylabel("test MSE")
+        axes[0].legend(frameon=False)
+        fig.tight_layout()
+    return fig
