@@ -1,9 +1,7 @@
-"""Settings shared by the analyses: the gallery's 1D data, step grid, learning rate and network sizes; the
-benchmarks' timer and machine description."""
+"""Shared by the analyses: the gallery's 1D data, step grids and learning rate; the NTK prediction for many targets
+on the same points (`ntk_prediction`, one kernel per feature count: `ntk`) and many centred networks on many problems
+trained together in vmapped programs (`train_centred`)."""
 from __future__ import annotations
-
-import platform
-import time
 
 import numpy as np
 
@@ -24,38 +22,78 @@ def half_stable_lr(model: nf.Model, x_train: np.ndarray, n_values: int) -> float
     return 0.5 * nf.max_stable_lr(np.linalg.eigvalsh(ntk), n_values)
 
 
-def steps(quick: bool) -> list[int]:
-    return QUICK_STEPS if quick else STEPS
 
 
-def width(quick: bool) -> int:
-    return 64 if quick else 1024
+
+MAX_PARAMETERS = 2 ** 26  # network parameters trained in one program (float32: 256 MB per copy)
 
 
-def timed(fn):
-    """(fn(), seconds it took)."""
-    start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
+def ntk(model: nf.Model, x1, x2) -> np.ndarray:
+    """The analytic NTK between ``x1`` and ``x2`` (`nf.kernels`). For a finite Fourier mapping the kernel depends on
+    the mapping only through the mapped points gamma(x), so the engine's compiled function for a mapping with the same
+    number of features is reused (passed these points), instead of compiling one per mapping: the same kernel,
+    bit for bit. In one piece: for point sets of a few thousand points."""
+    from ntk_fourier.kernel import native
+    if model.mapping.kind in ("none", "gaussian_inf") or model.init == "siren":
+        return nf.kernels(model, x1, x2, show_progress=False).ntk
+    g1, g2 = nf.encode(model.mapping, x1), nf.encode(model.mapping, x2)
+    same = model.replace(mapping=nf.Mapping("gaussian", features=g1.shape[1] // 2))
+    with nf.float64():
+        k, _ = native.kernel_fn(same, x1.shape[1])(np.asarray(x1, float), np.asarray(x2, float), g1, g2)
+    return np.asarray(k, np.float64)
 
 
-def machine() -> str:
-    """Host, processor, Python, and the JAX device the benchmarks ran on."""
-    import jax
-    device = jax.devices()[0]
-    return (f"{platform.node()} ({platform.processor() or platform.machine()}), {platform.python_version()}, "
-            f"jax {jax.__version__} on {device.platform}: {device.device_kind}")
-
-
-def predicted_and_trained(model: nf.Model, data: dict, *, steps: int, seeds: int, lr: float | None = None,
-                          seed: int = 0) -> dict:
-    """Test MSE after ``steps`` gradient-descent steps of the NTK prediction from f(0) = 0 and of ``seeds`` centred
-    networks (f(x) - f(x; initial parameters), which follow that prediction at infinite width) of ``model``'s width,
-    at ``lr`` (default: half the largest stable rate of the NTK)."""
+def ntk_prediction(model: nf.Model, x_train, x_test, y_train, y_test, *, steps: int, lr: float | None = None):
+    """(test MSE of the NTK prediction from f(0) = 0 after ``steps`` gradient-descent steps for each target column of
+    ``y_train (n, S)`` / ``y_test (m, S)``, the rate): one kernel for all targets, each target its own regression
+    (loss 1/(2n) sum (f - y)^2 as `nf.train`); ``lr`` defaults to half the largest stable rate 2n / lambda_max."""
+    n = len(x_train)
+    k = ntk(model, np.concatenate([x_train, x_test]), x_train)
+    k_train, k_test = k[:n], k[n:]
     if lr is None:
-        lr = half_stable_lr(model, data["x_train"], np.asarray(data["y_train"]).size)
-    predicted = nf.kernel.dynamics.predict_model(model, data, lr=lr, steps=[steps], show_progress=False)
-    run = nf.train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr,
-                   steps=[0, steps], seeds=seeds, seed=seed, center=True, show_progress=False)
-    return {"predicted": float(predicted.mse_test[-1]), "trained": float(run.mse_test[-1].mean()),
-            "trained_per_seed": run.mse_test[-1].tolist(), "lr": float(lr)}
+        lr = 0.5 * nf.max_stable_lr(np.linalg.eigvalsh(k_train), n)
+    y_train, y_test = np.asarray(y_train, float).reshape(n, -1), np.asarray(y_test, float).reshape(len(x_test), -1)
+    mse = [nf.predict(k_train, y_train[:, s], lr=lr, steps=[steps], ntk_test=k_test, y_test=y_test[:, s]).mse_test[-1]
+           for s in range(y_train.shape[1])]
+    return np.array(mse), float(lr)
+
+
+def train_centred(model: nf.Model, x_train, y_train, x_test, *, lr, steps: int, seeds: int,
+                  seed: int = 0) -> np.ndarray:
+    """Centred networks f(x; p) - f(x; p0) of ``model``'s width and depth, ``seeds`` per problem, every problem and
+    network trained together in vmapped, jit-compiled programs (float32; one compilation; as many problems per
+    program as fit `MAX_PARAMETERS`). Not for SIREN's initialisation (its first layer is not a plain Dense layer on
+    mapped inputs). Problem i: inputs ``x_train[i] (n, d)``
+    already mapped (``nf.encode(mapping, x)``: the mapping is fixed, so a network on mapped inputs is the mapped
+    network), targets ``y_train[i] (n,)``, test inputs ``x_test[i] (m, d)``, rate ``lr[i]``. Network s of every
+    problem is network s of ``nf.train(..., seeds=seeds, seed=seed, center=True)``: same keys, same loss
+    1/(2n) sum (f - y)^2, full-batch gradient descent. Returns the test outputs ``(problems, seeds, m)``."""
+    import jax
+    import jax.numpy as jnp
+    from ntk_fourier.network import mlp
+    x_train, x_test = jnp.asarray(x_train, jnp.float32), jnp.asarray(x_test, jnp.float32)
+    y_train = jnp.asarray(y_train, jnp.float32)
+    net = mlp.build(model.replace(mapping=nf.Mapping("none")), x_train.shape[-1], 1)
+    params0 = jax.vmap(lambda key: net.init(key, jnp.float32))(jax.random.split(jax.random.PRNGKey(seed), seeds))
+
+    def fit(p0, x, y, xt, rate):
+        offset = net.apply(p0, x)[:, 0]  # the initial function, removed: the network starts at zero
+
+        def loss(p):
+            return 0.5 * jnp.mean((net.apply(p, x)[:, 0] - offset - y) ** 2)
+
+        def step(_, p):
+            return jax.tree_util.tree_map(lambda a, g: a - rate * g, p, jax.grad(loss)(p))
+        p = jax.lax.fori_loop(0, int(steps), step, p0)
+        return net.apply(p, xt)[:, 0] - net.apply(p0, xt)[:, 0]
+
+    over_seeds = jax.vmap(fit, (0, None, None, None, None))
+    run = jax.jit(jax.vmap(over_seeds, (None, 0, 0, 0, 0)))
+    problems = x_train.shape[0]
+    rates = jnp.asarray(np.broadcast_to(np.asarray(lr, float), (problems,)), jnp.float32)
+    size = sum(a.size for a in jax.tree_util.tree_leaves(params0))  # parameters of all the seeds' networks
+    chunk = max(1, min(problems, MAX_PARAMETERS // size))  # problems per program, equal chunks (one compilation)
+    pad = np.concatenate([np.arange(problems), np.full(-problems % chunk, problems - 1)])
+    out = [np.asarray(run(params0, *(a[pad[i:i + chunk]] for a in (x_train, y_train, x_test, rates))))
+           for i in range(0, len(pad), chunk)]
+    return np.concatenate(out)[:problems].astype(np.float64)

@@ -1,152 +1,195 @@
 """The main job: regenerate every gallery figure from scratch on built-in data, with an index.
 
-    python -m analysis.gallery [--quick] [--out figures/gallery] [--only NAME,...] [--resume]
+    python -m analysis.gallery [--quick | --paper] [--out figures/gallery] [--only NAME,...] [--redraw] [--force]
 
-Each analysis saves its results (OUT/data/NAME.npz + .json: arrays, config, seeds, versions, timings); each figure is
-then drawn from those saved files (OUT/FIGURE.png, .pdf and .md caption), as a later redraw would be
-(``--redraw`` draws from the saved data without recomputing; ``--resume`` computes only the analyses an interrupted
-run did not save). OUT/index.md shows every figure with its caption and
-the time it took.
+The figures are the modules of `figures` that declare an analysis (`figures.registry`). Each analysis saves its
+results (OUT/data/NAME.npz + .json: arrays, settings, seeds, versions, timings, content key); each figure is then
+drawn from those saved files (OUT/FIGURE.png, .pdf, .md caption and OUT/findings/FIGURE.json), as a later redraw
+would be. A rerun recomputes only the analyses whose content key changed (SHA-256 of the analysis module and the
+analysis modules it imports, the package's sources, the settings and the versions of jax and numpy) and redraws
+only the figures whose own key changed (their module, the drawing helpers, their analysis's key). OUT/index.md shows
+every figure with its caption, its findings and the time it took. A full run (not --quick, not --only) also writes
+docs/gallery (PNGs, GIFs, index.md, findings/NAME.json).
 """
 from __future__ import annotations
 
 import argparse
+import ast
+import hashlib
+import importlib
+import json
 import shutil
 import time
 from pathlib import Path
 
+import numpy as np
+
 import ntk_fourier as nf
+import figures
+from figures import findings as found, style
 from ntk_fourier.results import write_text
-from analysis import harmonic, image_sigma, kernel_1d, kernel_2d, power_sweep, sigma_sweep, spectral_bias, width_sweep
-from figures import deviation_width, eigenmode_decay, harmonic as fig_harmonic, image_sigma as fig_image_sigma
-from figures import kernel_1d as fig_kernel_1d
-from figures import kernel_2d as fig_kernel_2d, ntk_drift, power_sweep as fig_power_sweep
-from figures import sigma_sweep as fig_sigma_sweep, spectral_bias as fig_spectral_bias, style
-from analysis import eigenfunctions, spectra_depth_activation, steps_to_learn
-from figures import eigenfunctions as fig_eigenfunctions, spectra_depth_activation as fig_spectra_depth_activation
-from figures import steps_to_learn as fig_steps_to_learn
-from analysis import image_steps, training_animation
-from analysis import generalization, kernel_spreading, mapping_design, occupancy, rotation, samplers, stationarity
-from figures import generalization as fig_generalization, kernel_spreading as fig_kernel_spreading
-from figures import mapping_design as fig_mapping_design, occupancy as fig_occupancy, rotation as fig_rotation
-from figures import samplers as fig_samplers, stationarity as fig_stationarity
-from figures import image_steps as fig_image_steps, training_animation as fig_training_animation
 
-# analysis name -> run(quick) returning (arrays, meta)
-ANALYSES = {
-    "kernel_1d": lambda quick: kernel_1d.run(n=256 if quick else 1024, features=64 if quick else 256,
-                                             show_progress=False),
-    "kernel_2d": lambda quick: kernel_2d.run(n=16 if quick else 64),
-    "spectral_bias": lambda quick: spectral_bias.run(quick, n=32 if quick else 64),
-    "eigenfunctions": eigenfunctions.run,
-    "spectra_depth_activation": spectra_depth_activation.run,
-    "steps_to_learn": steps_to_learn.run,
-    "training_animation": training_animation.run,
-    "image_steps": image_steps.run,
-    "width_sweep": width_sweep.run,
-    "power_sweep": power_sweep.run,
-    "harmonic": harmonic.run,
-    "sigma_sweep": sigma_sweep.run,
-    "image_sigma": image_sigma.run,
-    "mapping_design": mapping_design.run,
-    "generalization": generalization.run,
-    "samplers": samplers.run,
-    "stationarity": stationarity.run,
-    "rotation": rotation.run,
-    "kernel_spreading": kernel_spreading.run,
-    "occupancy": occupancy.run,
-}
-# figure name -> (analysis it is drawn from, module with draw(arrays, meta) and caption(meta)), in gallery order
-FIGURES = {
-    "kernel_1d": ("kernel_1d", fig_kernel_1d),
-    "kernel_2d": ("kernel_2d", fig_kernel_2d),
-    "spectral_bias": ("spectral_bias", fig_spectral_bias),
-    "eigenfunctions": ("eigenfunctions", fig_eigenfunctions),
-    "spectra_depth_activation": ("spectra_depth_activation", fig_spectra_depth_activation),
-    "steps_to_learn": ("steps_to_learn", fig_steps_to_learn),
-    "training_animation": ("training_animation", fig_training_animation),
-    "image_steps": ("image_steps", fig_image_steps),
-    "eigenmode_decay": ("width_sweep", eigenmode_decay),
-    "power_sweep": ("power_sweep", fig_power_sweep),
-    "deviation_width": ("width_sweep", deviation_width),
-    "harmonic": ("harmonic", fig_harmonic),
-    "sigma_sweep": ("sigma_sweep", fig_sigma_sweep),
-    "ntk_drift": ("width_sweep", ntk_drift),
-    "image_sigma": ("image_sigma", fig_image_sigma),
-    "mapping_design": ("mapping_design", fig_mapping_design),
-    "generalization": ("generalization", fig_generalization),
-    "samplers": ("samplers", fig_samplers),
-    "stationarity": ("stationarity", fig_stationarity),
-    "rotation": ("rotation", fig_rotation),
-    "kernel_spreading": ("kernel_spreading", fig_kernel_spreading),
-    "occupancy": ("occupancy", fig_occupancy),
-}
+ROOT = Path(__file__).resolve().parent.parent
+MODES = ("quick", "full", "paper")
 
 
-def _saved(path: Path, name: str, quick: bool) -> bool:
-    """True when ``path`` holds a complete result (sidecar written last) of analysis ``name`` made with the same
-    ``quick`` setting by this package version; such an analysis is skipped by ``--resume``."""
-    if not (path.is_file() and path.with_suffix(".json").is_file()):
-        return False
-    meta = nf.load(path)[1]
-    same = (meta.get("analysis") == f"analysis.{name}" and meta.get("quick") == quick
-            and meta.get("versions", {}).get("ntk-fourier") == nf.__version__)
-    print(f"[{name}] {'saved in ' + str(path) + ', skipped' if same else 'saved data made otherwise: recomputing'}",
-          flush=True)
-    return same
+def settings(module, mode: str) -> dict:
+    """The analysis module's settings for ``mode`` (paper falls back to full where an analysis has no paper scale)."""
+    table = module.SETTINGS
+    return table.get(mode) or table["full"]
+
+
+def _sources(module) -> list[Path]:
+    """The analysis module's file and those of the analysis modules it imports, recursively."""
+    seen, todo = [], [Path(module.__file__)]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.append(path)
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "analysis":
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names if a.name.split(".")[0] == "analysis"]
+            for name in names:
+                candidate = ROOT / (name.replace(".", "/") + ".py")
+                if candidate.is_file():
+                    todo.append(candidate)
+    return sorted(seen)
+
+
+def _digest(paths, *texts) -> str:
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(str(Path(path).relative_to(ROOT)).encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    for text in texts:
+        h.update(text.encode() + b"\0")
+    return h.hexdigest()
+
+
+def analysis_key(module, chosen: dict) -> str:
+    """Content key of an analysis: its sources, the package's, the settings, and jax's and numpy's versions."""
+    import jax
+    package = sorted((ROOT / "ntk_fourier").rglob("*.py"))
+    return _digest(_sources(module) + package, json.dumps(chosen, sort_keys=True, default=str),
+                   f"jax {jax.__version__} numpy {np.__version__}")
+
+
+def figure_key(module, data_key: str) -> str:
+    """Content key of a drawn figure: its module, the drawing and findings helpers, and its data's key."""
+    return _digest([Path(module.__file__), Path(style.__file__), Path(found.__file__)], data_key)
+
+
+def _compact(value) -> str:
+    """A finding on one line, floats to 4 significant digits."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
+
+
+def _index_entry(name: str, caption: str, f: dict, analysis: str, analysed: float, drawn: float) -> list[str]:
+    return [f"## {name}", "", f"![{name}]({name}.png)", "", caption, "",
+            f"<details><summary>Findings (<code>findings/{name}.json</code>)</summary>", "", "```",
+            *(f"{k}: {_compact(v)}" for k, v in f.items()), "```", "", "</details>", "",
+            f"Data: `data/{analysis}.npz` (computed in {analysed:.1f} s, shared by every figure drawn from it); "
+            f"drawn in {drawn:.1f} s.", ""]
+
+
+def captions_in(index_text: str) -> dict[str, str]:
+    """The caption of each figure in an index.md written by this module (the paragraph after its image)."""
+    out = {}
+    for block in index_text.split("\n## ")[1:]:
+        lines = block.split("\n")
+        out[lines[0].strip()] = lines[4]
+    return out
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, for CI and smoke tests")
+    scale = parser.add_mutually_exclusive_group()
+    scale.add_argument("--quick", action="store_true", help="toy sizes, for tests and smoke runs (about 3 min)")
+    scale.add_argument("--paper", action="store_true", help="paper-scale settings where an analysis has them "
+                       "(more widths, seeds, steps; about 45 min on 2 CPU cores); full settings elsewhere")
     parser.add_argument("--out", type=Path, default=Path("figures/gallery"))
     parser.add_argument("--only", help="comma list of figure names (default: all)")
     parser.add_argument("--redraw", action="store_true", help="draw from saved data without recomputing")
-    parser.add_argument("--resume", action="store_true", help="skip the analyses whose data OUT/data already holds "
-                        "from a run of the same kind (--quick or not) and package version; compute the rest")
-    parser.add_argument("--docs", type=Path, default=Path("docs/gallery"),
-                        help="full runs also copy the PNGs and index here, for the documentation")
+    parser.add_argument("--force", action="store_true", help="recompute and redraw even what is unchanged")
+    parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "gallery",
+                        help="full runs (no --only) also write the PNGs, findings and index here")
     args = parser.parse_args(argv)
-    figures = FIGURES if not args.only else {k: FIGURES[k] for k in args.only.split(",")}
-    seconds = {}
+    mode = "quick" if args.quick else "paper" if args.paper else "full"
+    registry = figures.registry()
+    if args.only:
+        unknown = sorted(set(args.only.split(",")) - set(registry))
+        if unknown:
+            parser.error(f"no figure named {', '.join(unknown)}; the figures are: {', '.join(registry)}")
+        registry = {k: v for k, v in registry.items() if k in args.only.split(",")}
     total = time.perf_counter()
-    for name in dict.fromkeys(analysis for analysis, _ in figures.values()):
-        if args.redraw or (args.resume and _saved(args.out / "data" / f"{name}.npz", name, args.quick)):
+    keys = {}
+    for name in dict.fromkeys(module.ANALYSIS for module in registry.values()):
+        module = importlib.import_module(f"analysis.{name}")
+        chosen = settings(module, mode)
+        keys[name] = key = analysis_key(module, chosen)
+        path = args.out / "data" / f"{name}.npz"
+        saved = nf.load(path)[1] if path.is_file() and path.with_suffix(".json").is_file() else {}
+        if args.redraw or (saved.get("key") == key and not args.force):
+            print(f"[{name}] {'unchanged' if saved.get('key') == key else 'redraw'}: saved data used", flush=True)
+            keys[name] = saved.get("key", key)
             continue
+        print(f"[{name}] computing ({mode} settings)...", flush=True)
         start = time.perf_counter()
-        print(f"[{name}] computing...", flush=True)
-        arrays, meta = ANALYSES[name](args.quick)
-        seconds[name] = time.perf_counter() - start
-        nf.save(args.out / "data" / f"{name}.npz", arrays, analysis=f"analysis.{name}", quick=args.quick,
-                timings={"analysis_s": seconds[name]}, **meta)
-        print(f"[{name}] {seconds[name]:.1f} s", flush=True)
+        arrays, meta = module.run(**chosen)
+        seconds = time.perf_counter() - start
+        nf.save(path, arrays, analysis=f"analysis.{name}", mode=mode, quick=mode == "quick", settings=chosen,
+                key=key, timings={"analysis_s": seconds}, **meta)
+        print(f"[{name}] {seconds:.1f} s", flush=True)
     index = ["# ntk_fourier figure gallery", "",
-             f"Regenerated by `python -m analysis.gallery{' --quick' if args.quick else ''}`. Each figure is drawn "
-             "from `data/<analysis>.npz` (+ `.json` with its configuration, seeds, versions and timings); PDF "
+             f"Regenerated by `python -m analysis.gallery{' --' + mode if mode != 'full' else ''}`. Each figure is "
+             "drawn from `data/<analysis>.npz` (+ `.json` with its settings, seeds, versions and timings); its "
+             "caption is assembled from its findings (`findings/<figure>.json`, computed from the same data); PDF "
              "versions sit beside the PNGs.", ""]
-    for name, (analysis, figure) in figures.items():
+    drawn_keys_path = args.out / "findings" / "keys.json"
+    drawn_keys = json.loads(drawn_keys_path.read_text()) if drawn_keys_path.is_file() else {}
+    for name, module in registry.items():
         start = time.perf_counter()
-        arrays, meta = nf.load(args.out / "data" / f"{analysis}.npz")
-        caption = figure.caption(meta)
-        style.save(figure.draw(arrays, meta), args.out / name, caption)
-        if hasattr(figure, "write_animation"):  # a moving figure: its animation (GIF) beside the still
-            figure.write_animation(arrays, meta, args.out / f"{name}.gif")
-        drawn = time.perf_counter() - start
+        arrays, meta = nf.load(args.out / "data" / f"{module.ANALYSIS}.npz")
+        f = found.jsonable(module.findings(arrays, meta))
+        caption = module.caption(f).strip()
+        key = figure_key(module, keys[module.ANALYSIS])
+        outputs = [args.out / f"{name}{suffix}" for suffix in (".png", ".pdf", ".md")]
+        if drawn_keys.get(name) != key or args.force or args.redraw or not all(p.is_file() for p in outputs):
+            style.save(module.draw(arrays, meta, f), args.out / name, caption)
+            if hasattr(module, "write_animation"):  # a moving figure: its animation (GIF) beside the still
+                module.write_animation(arrays, meta, args.out / f"{name}.gif")
+            drawn_keys[name] = key
+            drawn = time.perf_counter() - start
+            print(f"[{name}] drawn in {drawn:.1f} s -> {args.out / name}.png", flush=True)
+        else:
+            drawn = 0.0
+        write_text(args.out / "findings" / f"{name}.json", json.dumps(f, indent=1) + "\n")
         analysed = meta.get("timings", {}).get("analysis_s", float("nan"))
-        print(f"[{name}] drawn in {drawn:.1f} s -> {args.out / name}.png", flush=True)
-        index += [f"## {name}", "", f"![{name}]({name}.png)", "", caption, "",
-                  f"Data: `data/{analysis}.npz` (computed in {analysed:.1f} s, shared by every figure drawn from "
-                  f"it); drawn in {drawn:.1f} s.", ""]
+        index += _index_entry(name, caption, f, module.ANALYSIS, analysed, drawn)
+    write_text(drawn_keys_path, json.dumps(drawn_keys, indent=1) + "\n")
     write_text(args.out / "index.md", "\n".join(index))
-    print(f"wrote {args.out / 'index.md'} ({time.perf_counter() - total:.0f} s in all)")
-    if not args.quick and not args.only and args.docs:
-        args.docs.mkdir(parents=True, exist_ok=True)
-        for name in figures:
-            shutil.copyfile(args.out / f"{name}.png", args.docs / f"{name}.png")
-            if (args.out / f"{name}.gif").is_file():
-                shutil.copyfile(args.out / f"{name}.gif", args.docs / f"{name}.gif")
-        (args.docs / "index.md").write_text("\n".join(index).replace("`data/", "`figures/gallery/data/"))
-        print(f"copied the figures and index to {args.docs}")
+    print(f"wrote {args.out / 'index.md'} ({time.perf_counter() - total:.0f} s in all)", flush=True)
+    if mode != "quick" and not args.only and args.docs:
+        (args.docs / "findings").mkdir(parents=True, exist_ok=True)
+        for old in list(args.docs.glob("*.png")) + list(args.docs.glob("*.gif")) + list(
+                (args.docs / "findings").glob("*.json")):
+            old.unlink()
+        for name in registry:
+            for suffix in (".png", ".gif"):
+                if (args.out / f"{name}{suffix}").is_file():
+                    shutil.copyfile(args.out / f"{name}{suffix}", args.docs / f"{name}{suffix}")
+            shutil.copyfile(args.out / "findings" / f"{name}.json", args.docs / "findings" / f"{name}.json")
+        write_text(args.docs / "index.md", "\n".join(index).replace("`data/", "`figures/gallery/data/"))
+        print(f"wrote the figures, findings and index to {args.docs}", flush=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import ntk_fourier as nf
 
 POWERS = (0.0, 0.5, 1.0, 1.5, 2.0, float("inf"))
 SIGMAS = (1.0, 10.0, 100.0)
+SETTINGS = {"quick": {"n": 256, "features": 64, "depth": 4}, "full": {"n": 1024, "features": 256, "depth": 4}}
 
 
 def mappings(features: int) -> dict[str, nf.Mapping]:
@@ -26,10 +27,13 @@ def mappings(features: int) -> dict[str, nf.Mapping]:
     return out
 
 
-def run(n: int = 1024, features: int = 256, depth: int = 4, show_progress: bool = True) -> tuple[dict, dict]:
+def run(n: int = 1024, features: int = 256, depth: int = 4, show_progress: bool = False) -> tuple[dict, dict]:
+    """Per mapping: ``row_i`` k(1/2, x), ``eig_i`` the Gram matrix's eigenvalues on the grid of ``n`` points (they
+    scale with n; divided by n they are the integral operator's), ``freq_i`` the frequency of each."""
     x = nf.grid((n,))
     centre = x[n // 2: n // 2 + 1]
-    arrays, meta = {"x": x[:, 0]}, {"grid": n, "labels": [], "methods": {}, "approx_error": {}, "seconds": {}}
+    arrays, meta = {"x": x[:, 0]}, {"grid": n, "features": features, "labels": [], "methods": {}, "approx_error": {},
+                                    "seconds": {}}
     for i, (label, mapping) in enumerate(mappings(features).items()):
         start = time.perf_counter()
         model = nf.Model(mapping=mapping, depth=depth)
@@ -53,7 +57,7 @@ def main(argv=None):
     parser.add_argument("--grid", type=int, default=1024)
     parser.add_argument("--features", type=int, default=256)
     args = parser.parse_args(argv)
-    arrays, meta = run(args.grid, args.features)
+    arrays, meta = run(args.grid, args.features, show_progress=True)
     nf.save(args.out, arrays, script="analysis.kernel_1d", **meta)
     print(f"wrote {args.out}")
 

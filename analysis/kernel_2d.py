@@ -20,8 +20,12 @@ def mappings(sigma: float, features: int) -> dict[str, nf.Mapping]:
             "gaussian (infinite features)": nf.Mapping("gaussian_inf", sigma=sigma / 2.5)}
 
 
+SETTINGS = {"quick": {"n": 16}, "full": {"n": 48}, "paper": {"n": 64}}
+
+
 def run(n: int = 64, sigma: float = 10.0, features: int = 64, depth: int = 4) -> tuple[dict, dict]:
-    arrays, meta = {}, {"grid": n, "labels": [], "methods": {}, "approx_error": {}, "sigma": sigma}
+    arrays, meta = {}, {"grid": n, "labels": [], "methods": {}, "approx_error": {}, "sigma": sigma,
+                        "features": features}
     for i, (label, mapping) in enumerate(mappings(sigma, features).items()):
         s = nf.grid_spectrum(nf.Model(mapping=mapping, depth=depth), (n, n), show_progress=False)
         image = np.zeros((n, n))

@@ -2,17 +2,22 @@
 from every 8th point of a 256-point grid with raw coordinates (mapping none) and with the basic mapping
 [cos 2 pi x, sin 2 pi x]. With raw coordinates the kernel is not stationary, so the error depends on where the bump
 is; with the basic mapping the kernel is a function of x - x' (periodic), so it does not. Predicted by the NTK and
-measured on trained (centred) networks.
+measured on trained (centred) networks, several per position, all trained together (`common.train_centred`).
 """
 from __future__ import annotations
 
 import numpy as np
 
 import ntk_fourier as nf
-from analysis.common import predicted_and_trained
+from analysis.common import ntk_prediction, train_centred
 
 MAPPINGS = ("none", "basic")
 WIDTH = 0.03  # the bump's standard deviation
+SETTINGS = {
+    "quick": {"positions": 8, "depth": 4, "width": 64, "steps": 500, "seeds": 2},
+    "full": {"positions": 16, "depth": 4, "width": 128, "steps": 1000, "seeds": 3},
+    "paper": {"positions": 16, "depth": 4, "width": 512, "steps": 2000, "seeds": 2},
+}
 
 
 def bump(center: float, n: int = 256, stride: int = 8) -> dict:
@@ -24,17 +29,25 @@ def bump(center: float, n: int = 256, stride: int = 8) -> dict:
     return {"x_train": x[train], "y_train": y[train], "x_test": x[~train], "y_test": y[~train]}
 
 
-def run(quick: bool = False) -> tuple[dict, dict]:
-    centers = np.linspace(0.0, 1.0, 5 if quick else 17)[:-1] + 1 / 64  # off the training points
-    width, seeds, steps, depth = (64, 1, 200, 2) if quick else (512, 2, 2000, 4)
+def run(*, positions: int, depth: int, width: int, steps: int, seeds: int) -> tuple[dict, dict]:
+    """Test MSE ``predicted_MAPPING (positions,)`` and ``trained_MAPPING (positions, seeds)`` of the bump at
+    ``positions`` evenly spaced centres, each half a training-grid step (1/64) off the training points."""
+    centers = np.linspace(0.0, 1.0, positions + 1)[:-1] + 1 / 64
+    data = [bump(c) for c in centers]
+    x_train, x_test = data[0]["x_train"], data[0]["x_test"]
+    y_train = np.stack([d["y_train"] for d in data], 1)
+    y_test = np.stack([d["y_test"] for d in data], 1)
+    model = nf.Model(depth=depth, width=width)
     arrays = {"center": centers}
-    meta = {"mappings": list(MAPPINGS), "width": width, "seeds": seeds, "steps": steps, "bump_width": WIDTH,
-            "model": nf.Model(depth=depth, width=width)}
+    lrs = {}
     for mapping in MAPPINGS:
-        model = meta["model"].replace(mapping=nf.Mapping(mapping))
-        rows = [predicted_and_trained(model, bump(c), steps=steps, seeds=seeds) for c in centers]
-        arrays[f"predicted_{mapping}"] = np.array([r["predicted"] for r in rows])
-        arrays[f"trained_{mapping}"] = np.array([r["trained"] for r in rows])
-    meta["spread"] = {f"{kind} {m}": float(arrays[f"{kind}_{m}"].max() / arrays[f"{kind}_{m}"].min())
-                      for kind in ("predicted", "trained") for m in MAPPINGS}
+        m = model.replace(mapping=nf.Mapping(mapping))
+        arrays[f"predicted_{mapping}"], lrs[mapping] = ntk_prediction(m, x_train, x_test, y_train, y_test, steps=steps)
+        encoded, encoded_test = nf.encode(m.mapping, x_train), nf.encode(m.mapping, x_test)
+        f_test = train_centred(m, np.repeat(encoded[None], positions, 0), y_train.T,
+                               np.repeat(encoded_test[None], positions, 0), lr=lrs[mapping], steps=steps,
+                               seeds=seeds)  # (positions, seeds, m)
+        arrays[f"trained_{mapping}"] = np.mean((f_test - y_test.T[:, None]) ** 2, axis=-1)
+    meta = {"mappings": list(MAPPINGS), "model": model.replace(mapping=nf.Mapping("none")), "depth": depth,
+            "width": width, "seeds": seeds, "steps": steps, "bump_width": WIDTH, "grid": 256, "stride": 8, "lr": lrs}
     return arrays, meta

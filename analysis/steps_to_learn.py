@@ -2,8 +2,8 @@
 Fourier features of several scales sigma and power-law features of several exponents p (and raw inputs).
 
 Training on every point of an N-point grid (n = N values), gradient descent at rate eta shrinks the residual at
-frequency k by (1 - eta lambda_k / n) per step, so frequency k is learned (its residual below ``LEVEL`` of where it
-started) after t_k = ceil(log(LEVEL) / log(1 - eta lambda_k / n)) steps, at eta = half the largest stable rate.
+frequency k by (1 - eta lambda_k / n) per step, so frequency k is learned (its residual below ``level`` of where it
+started) after t_k = ceil(log(level) / log(1 - eta lambda_k / n)) steps, at eta = half the largest stable rate.
 """
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ import ntk_fourier as nf
 LEVEL = 0.1
 SIGMAS = (1.0, 3.0, 10.0, 30.0)
 POWERS = (0.5, 1.0, 1.5, 2.0)
+
+SETTINGS = {
+    "quick": {"size": 128, "sigmas": (3.0, 10.0), "powers": (1.0, 2.0), "level": LEVEL, "depth": 2, "features": 256},
+    "full": {"size": 256, "sigmas": SIGMAS, "powers": POWERS, "level": LEVEL, "depth": 2, "features": 256},
+}
 
 
 def steps_to_learn(eigenvalues: np.ndarray, lr: float, n: int, level: float = LEVEL) -> np.ndarray:
@@ -52,22 +57,24 @@ def dense_grid_spectrum(model: nf.Model, size: int) -> nf.GridSpectrum:
     return nf.GridSpectrum(lam, nf.grid_frequencies((size,))[dominant], "dense", float("nan"))
 
 
-def run(quick: bool = False) -> tuple[dict, dict]:
-    size = 128 if quick else 256
-    models = {"none": nf.Model(mapping=nf.Mapping("none"), depth=2)}
-    models.update({f"gaussian sigma={s:g}": nf.Model(mapping=nf.Mapping("gaussian", sigma=s, features=256), depth=2)
-                   for s in (SIGMAS[1:3] if quick else SIGMAS)})
-    models.update({f"power p={p:g}": nf.Model(mapping=nf.Mapping("power", p=p, features=size // 2), depth=2)
-                   for p in (POWERS[1::2] if quick else POWERS)})
+def run(*, size: int, sigmas, powers, level: float, depth: int, features: int) -> tuple[dict, dict]:
+    """t_k for raw inputs, Gaussian features of each scale in ``sigmas`` (``features`` of them) and power-law features
+    of each exponent in ``powers`` (integer frequencies 1..size/2), behind ReLU MLPs of ``depth`` hidden layers, on a
+    ``size``-point grid of [0, 1) (frequency k in cycles per unit interval)."""
+    models = {"none": nf.Model(mapping=nf.Mapping("none"), depth=depth)}
+    models.update({f"gaussian sigma={s:g}": nf.Model(mapping=nf.Mapping("gaussian", sigma=s, features=features),
+                                                     depth=depth) for s in sigmas})
+    models.update({f"power p={p:g}": nf.Model(mapping=nf.Mapping("power", p=p, features=size // 2), depth=depth)
+                   for p in powers})
     arrays = {"k": np.arange(size // 2 + 1)}
-    meta = {"labels": list(models), "size": size, "level": LEVEL, "lr": {}, "methods": {},
-            "model": models["gaussian sigma=10"]}
+    meta = {"labels": list(models), "size": size, "level": level, "depth": depth, "features": features,
+            "sigmas": [float(s) for s in sigmas], "powers": [float(p) for p in powers], "lr": {}, "methods": {}}
     for i, (label, model) in enumerate(models.items()):
         spectrum = (nf.grid_spectrum(model, (size,), show_progress=False) if nf.is_periodic(model.mapping, 1)
                     else dense_grid_spectrum(model, size))  # exact eigenvalues where the kernel is not periodic
         lr = 0.5 * nf.max_stable_lr(spectrum.eigenvalues, size)
         lam = by_frequency(spectrum, size // 2)
         arrays[f"eigenvalues_{i}"] = lam
-        arrays[f"steps_{i}"] = np.where(np.isnan(lam), np.nan, steps_to_learn(np.nan_to_num(lam), lr, size))
+        arrays[f"steps_{i}"] = np.where(np.isnan(lam), np.nan, steps_to_learn(np.nan_to_num(lam), lr, size, level))
         meta["lr"][label], meta["methods"][label] = lr, spectrum.method
     return arrays, meta

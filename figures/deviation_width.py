@@ -1,37 +1,56 @@
-"""Figure: deviation of trained networks from their NTK prediction vs width (log-log, fitted slope)."""
+"""Figure: deviation of trained networks from their NTK prediction vs width (log-log, seeds, fitted slope)."""
 from __future__ import annotations
 
 import numpy as np
 
-from figures import style
+from figures import findings as fd, style
 
-CAPTION = """**Deviation from the NTK prediction vs width.** For each width, {seeds} networks (Gaussian features
-sigma 10,
-{depth} hidden ReLU layers) trained by gradient descent on the 1D 1/f problem, compared with the NTK prediction
-started from each network's own outputs at step 0: the largest relative gap over training,
-max_t ||f_net - f_NTK|| / ||y - f_net(0)||, averaged over seeds, on training and test points. Fitted log-log slopes:
-{slope:.2f} (train) and {slope_test:.2f} (test); the infinite-width theory predicts about -1/2 (dotted)."""
+ANALYSIS = "width_sweep"
+ORDER = 110
+CLAIMS = {"quick": {"shrinks": True}, "full": {"shrinks": True, "consistent_with_theory": True}}
+THEORY = -0.5  # the infinite-width theory's exponent (Lee et al. 2019)
 
 
-def draw(arrays: dict, meta: dict):
+def findings(arrays: dict, meta: dict) -> dict:
+    widths = arrays["widths"]
+    train, test = fd.power_fit(widths, arrays["deviation"]), fd.power_fit(widths, arrays["deviation_test"])
+    return {"depth": meta["model"]["depth"], "sigma": meta["model"]["mapping"]["sigma"], "seeds": meta["seeds"],
+            "widths": [int(w) for w in widths], "n_train": meta["n_train"], "theory": THEORY,
+            "train": train, "test": test, "mean_train": arrays["deviation"].mean(1),
+            "shrinks": bool(train["high"] < 0),
+            "consistent_with_theory": bool(train["low"] <= THEORY <= train["high"]),
+            "test_consistent_with_theory": bool(test["low"] <= THEORY <= test["high"])}
+
+
+def draw(arrays: dict, meta: dict, f: dict):
     plt = style.plt
-    w = arrays["widths"].astype(float)
     with plt.rc_context(style.RC):
-        fig, ax = plt.subplots(figsize=(4.6, 3.4))
-        for key, label, marker, slope in (("deviation", "train", "o", meta["slope"]),
-                                          ("deviation_test", "test", "s", meta["slope_test"])):
-            values = arrays[key]
-            line, = ax.plot(w, values, marker, label=f"{label} (slope {slope:.2f})")
-            fit = np.exp(np.polyval(np.polyfit(np.log(w), np.log(values), 1), np.log(w)))
-            ax.plot(w, fit, "-", color=line.get_color(), lw=1)
-        ax.plot(w, arrays["deviation"][0] * (w / w[0]) ** -0.5, ":", color="grey", label="width^-1/2")
-        ax.set(xscale="log", yscale="log", xlabel="width", ylabel="relative deviation from NTK prediction")
-        ax.set_xticks(w, [str(int(v)) for v in w])
-        ax.xaxis.set_minor_formatter(plt.NullFormatter())
-        ax.legend(frameon=False)
+        fig, ax = plt.subplots(figsize=(4.8, 3.5))
+        style.deviation_vs_width(ax, arrays["widths"], arrays["deviation"], fit=f["train"], label="train")
+        style.deviation_vs_width(ax, arrays["widths"], arrays["deviation_test"], fit=f["test"], label="test",
+                                 marker="s", filled=False, reference=f["theory"])
+        ax.set_ylabel("relative deviation from the NTK prediction")
+        ax.legend(frameon=False, fontsize=7)
     return fig
 
 
-def caption(meta: dict) -> str:
-    return CAPTION.format(seeds=meta["seeds"], depth=meta["model"]["depth"], slope=meta["slope"],
-                          slope_test=meta["slope_test"]).replace("\n", " ")
+def caption(f: dict) -> str:
+    train, test = f["train"], f["test"]
+    locals_ = ", ".join(fd.f(v) for v in train["local_slopes"])
+    text = (f"**Deviation from the NTK prediction vs width.** At each width {', '.join(map(str, f['widths']))}, "
+            f"{f['seeds']} networks (Gaussian features sigma {fd.g(f['sigma'])}, {f['depth']} hidden ReLU "
+            f"layer{'s' if f['depth'] > 1 else ''}) trained by gradient descent on the 1D 1/f problem "
+            f"({f['n_train']} training points), each compared with the NTK prediction started from its own outputs "
+            f"at step 0: the largest relative gap over training, max_t ||f_net - f_NTK|| / ||y - f_net(0)||; "
+            f"markers are seed means with the standard error of the mean, lines the fits. Fitted log-log slope "
+            f"{fd.interval(train)} on training points and {fd.interval(test)} on test points; between neighbouring "
+            f"widths the training slope is {locals_}.")
+    if f["consistent_with_theory"]:
+        text += (f" The training interval contains the infinite-width theory's {fd.g(f['theory'])} (dotted), so "
+                 "the measured slope is consistent with it.")
+    elif f["shrinks"]:
+        text += (f" The deviation shrinks with width, but the training interval excludes the theory's "
+                 f"{fd.g(f['theory'])} (dotted).")
+    else:
+        text += " The interval does not exclude zero: over these widths the deviation is not shown to shrink."
+    return text

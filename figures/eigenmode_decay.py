@@ -3,44 +3,110 @@ from __future__ import annotations
 
 import numpy as np
 
-from figures import style
+from figures import findings as fd, style
 
-CAPTION = """**Per-eigenmode decay.** The training residual along eigenvectors k of the analytic NTK (32 training points
-of the 1D 1/f problem, Gaussian features sigma 10, {depth} hidden ReLU layers), against gradient-descent step at
-learning rate {lr:.3g}: lines are the NTK prediction (1 - eta lambda_k / n)^t r_k(0) from each network's own start,
-markers the trained networks of width {width} (rms over {seeds} seeds). Large-eigenvalue modes are learned first;
-the networks follow the prediction down to float32 round-off (about 1e-6 of the start). The top mode (k = 0) is the
-exception that shows the finite width: at half the largest stable rate, eta = n / lambda_0, its predicted factor
-1 - eta lambda_0 / n is exactly 0, so the NTK learns it in one step (its line drops off the axis), while a network's
-own kernel differs from the analytic one by a few percent: its top eigenvalue and eigenvector are slightly off, so
-the network keeps a residual there of about {top_left:.1%} of the start after one step, shrinking as the other modes
-are learned."""
+ANALYSIS = "width_sweep"
+ORDER = 90
+CLAIMS = {"quick": {"departures_shrink": True}, "full": {"departures_shrink": True}}
+FACTOR = 2.0  # a network "follows" a mode while its residual is within this factor of the prediction
+ROUND_OFF = 1e-6  # float32 round-off, relative to the initial residual: below it nothing is resolved
 
 
-def draw(arrays: dict, meta: dict):
+def _modes(n: int) -> list[int]:
+    return sorted({0, 1, 2, n // 4, n // 2, 3 * n // 4, n - 1})
+
+
+def findings(arrays: dict, meta: dict) -> dict:
+    widths, steps, lam = arrays["widths"], arrays["steps"], arrays["eigenvalues"]
+    j = len(widths) - 1
+    measured = np.sqrt(np.mean(arrays[f"measured_modes_{j}"] ** 2, axis=1))  # (T, n): rms over seeds
+    predicted = np.sqrt(np.mean(arrays[f"predicted_modes_{j}"] ** 2, axis=1))
+    n = len(lam)
+    start = np.sqrt(np.sum(measured[0] ** 2))
+    floor = ROUND_OFF * start
+    modes = _modes(n)
+    ratio = np.maximum(measured, floor) / np.maximum(predicted, floor)  # (T, n)
+    later = steps >= 1
+    follows = [k for k in modes[1:] if np.all(np.abs(np.log(ratio[later, k])) <= np.log(FACTOR))]
+    departed = [k for k in modes[1:] if k not in follows]
+    # steps until each plotted mode falls below half its start, measured: non-decreasing with k (order of lambda)
+    half = [float(steps[np.argmax(measured[:, k] <= 0.5 * measured[0, k])]) if np.any(
+        measured[:, k] <= 0.5 * measured[0, k]) else float("inf") for k in modes[1:]]
+    lr = meta["lr"]
+    out = {"depth": meta["model"]["depth"], "sigma": meta["model"]["mapping"]["sigma"], "n_train": meta["n_train"],
+           "lr": lr, "width": int(widths[j]), "seeds": meta["seeds"], "modes": modes, "factor": FACTOR,
+           "round_off": ROUND_OFF, "last_step": int(steps[-1]), "steps_to_half": half,
+           "learned_in_order": bool(np.all(np.diff(half) >= 0)),
+           "follows": follows, "departed": departed,
+           "top_factor_predicted": float(np.round(1 - lr * lam[0] / n, 9) + 0.0),
+           "top_left_after_one_step": float(measured[list(steps).index(1), 0] / measured[0, 0])}
+    if departed:
+        k = departed[-1]
+        first = int(steps[later][np.argmax(np.abs(np.log(ratio[later, k])) > np.log(FACTOR))])
+        per_width = [float(np.sqrt(np.mean(arrays[f"measured_modes_{i}"][-1, :, k] ** 2)) / start)
+                     for i in range(len(widths))]
+        out.update(departed_mode=k, departs_at=first, departed_measured=float(measured[-1, k] / start),
+                   departed_predicted=float(predicted[-1, k] / start), departed_per_width=per_width,
+                   widths=[int(w) for w in widths], departures_shrink=bool(np.all(np.diff(per_width) < 0)))
+    return out
+
+
+def draw(arrays: dict, meta: dict, f: dict):
     plt = style.plt
     j = len(arrays["widths"]) - 1
     steps = arrays["steps"]
     x = np.where(steps == 0, 0.5, steps)
-    measured, predicted, lam = arrays[f"measured_modes_{j}"], arrays[f"predicted_modes_{j}"], arrays["eigenvalues"]
-    n = len(lam)
-    modes = sorted({0, 1, 2, n // 4, n // 2, 3 * n // 4, n - 1})
+    measured = np.sqrt(np.mean(arrays[f"measured_modes_{j}"] ** 2, axis=1))
+    predicted = np.sqrt(np.mean(arrays[f"predicted_modes_{j}"] ** 2, axis=1))
+    lam = arrays["eigenvalues"]
+    start = np.sqrt(np.sum(measured[0] ** 2))
     with plt.rc_context(style.RC):
         fig, ax = plt.subplots(figsize=(5.6, 3.8))
         cmap = plt.get_cmap("viridis")
-        top = predicted[0].max()
-        for i, k in enumerate(modes):
-            c = cmap(i / max(len(modes) - 1, 1))
-            ax.plot(x, np.maximum(predicted[:, k], 1e-9 * top), "-", color=c, lw=1.3,
+        for i, k in enumerate(f["modes"]):
+            c = cmap(i / max(len(f["modes"]) - 1, 1))
+            ax.plot(x, np.maximum(predicted[:, k] / start, 1e-9), "-", color=c, lw=1.3,
                     label=f"k = {k}, lambda = {lam[k]:.3g}")
-            ax.plot(x, measured[:, k], "o", color=c, ms=4, mfc="none")
-        ax.set(xscale="log", yscale="log", ylim=(1e-7 * top, 3 * top),
-               xlabel="gradient-descent step t (step 0 drawn at 0.5)", ylabel="|residual along eigenvector k|")
-        ax.legend(frameon=False, fontsize=7, ncol=2, title="lines: NTK; circles: networks", title_fontsize=7)
+            ax.plot(x, measured[:, k] / start, "o", color=c, ms=4, mfc="none")
+        ax.axhline(f["round_off"], color="grey", ls=":", lw=1)
+        ax.text(x[-1], f["round_off"] * 1.3, "float32 round-off", fontsize=7, color="grey", ha="right")
+        ax.set(xscale="log", yscale="log", ylim=(1e-7, 3), xlabel="gradient-descent step t (step 0 drawn at 0.5)",
+               ylabel="|residual along eigenvector k| / |r(0)|")
+        ax.legend(frameon=False, fontsize=7, title=f"lines: NTK; circles: width {f['width']}", title_fontsize=7,
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
-def caption(meta: dict) -> str:
-    return CAPTION.format(depth=meta["model"]["depth"], lr=meta["lr"], width=meta["widths"][-1],
-                          seeds=meta["seeds"], top_left=meta.get("top_mode_after_one_step", float("nan"))
-                          ).replace("\n", " ")
+def _ks(values) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def caption(f: dict) -> str:
+    text = [f"**Per-eigenmode decay.** The training residual along eigenvectors k of the analytic NTK "
+            f"({f['n_train']} training points of the 1D 1/f problem, Gaussian features sigma {fd.g(f['sigma'])}, "
+            f"{f['depth']} hidden ReLU layer{'s' if f['depth'] > 1 else ''}), relative to the whole initial "
+            f"residual, against gradient-descent step at learning rate {fd.g(f['lr'])}: lines are the NTK "
+            f"prediction (1 - eta lambda_k / n)^t r_k(0) from each network's own start, circles the trained "
+            f"networks of width {f['width']} (rms over {f['seeds']} seeds)."]
+    if f["learned_in_order"]:
+        text.append("The networks learn the modes in the order of their eigenvalues (the step at which a mode's "
+                    "residual halves does not decrease with k).")
+    if f["follows"]:
+        text.append(f"Modes k = {_ks(f['follows'])} follow the prediction within a factor {fd.g(f['factor'])} at "
+                    f"every recorded step, down to float32 round-off ({fd.g(f['round_off'])} of the start).")
+    if f["departed"]:
+        text.append(
+            f"Modes k = {_ks(f['departed'])} depart from it by more than that factor: for k = {f['departed_mode']} "
+            f"from step {f['departs_at']} on, and at step {f['last_step']} the networks keep "
+            f"{fd.g(f['departed_measured'], 2)} where the prediction is {fd.g(f['departed_predicted'], 2)}, above "
+            f"round-off: a finite-width departure. At that step the residual along k = {f['departed_mode']} is "
+            + " / ".join(fd.g(v, 2) for v in f["departed_per_width"])
+            + f" at widths {_ks(f['widths'])}"
+            + ("; it shrinks as the width grows." if f["departures_shrink"] else
+               "; it does not shrink steadily with width over this range."))
+    text.append(
+        f"The top mode (k = 0) shows the finite width too: at half the largest stable rate its predicted factor "
+        f"1 - eta lambda_0 / n is {fd.g(f['top_factor_predicted'], 2)}, so the NTK learns it in one step (its line "
+        f"drops off the axis), while each network's own kernel differs slightly from the analytic one and keeps "
+        f"{fd.pct(f['top_left_after_one_step'], 1)} of its start there after one step.")
+    return " ".join(text)

@@ -145,29 +145,28 @@ def compute(*, freqs=DEFAULT_FREQS, grid: int = 128, stride: int = 4, steps: int
     return arrays, meta
 
 
-RC = {"font.size": 8, "axes.titlesize": 9, "legend.fontsize": 7, "axes.spines.top": False,
-      "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25}
-COLOURS = {"none": "0.25", "gaussian": "tab:orange", "siren": "tab:purple"}
+RC = {"font.size": 8, "axes.titlesize": 9, "axes.labelsize": "medium", "legend.fontsize": 7, "figure.dpi": 100}
+"""The toolkit's style (`ntk_fourier.drawing.RC`), smaller for three panels side by side."""
+COLOURS = {"none": "0.25", "gaussian": "tab:orange", "siren": "tab:purple"}  # the NTK prediction: dashed red
 
 
 def figure(arrays: dict, meta: dict):
     """``(fig, show)``: a matplotlib figure (not registered with pyplot) laid out for the frames of ``compute``'s
     arrays, and ``show(i)`` that draws frame i on it (i = -1: the last)."""
-    import matplotlib
-    from matplotlib.figure import Figure
-    with matplotlib.rc_context(RC):
-        return _figure(arrays, meta, Figure, matplotlib.colormaps["viridis"])
+    from ntk_fourier import drawing
+    with drawing.styled(RC):
+        return _figure(arrays, meta)
 
 
-def _figure(arrays, meta, Figure, cmap):
+def _figure(arrays, meta):
+    from ntk_fourier import drawing
     from matplotlib.lines import Line2D
     from matplotlib.ticker import ScalarFormatter
     keys, steps, x, y = meta["keys"], arrays["steps"], arrays["x"], arrays["y"]
     train, freqs = arrays["train"].astype(bool), arrays["frequencies"]
-    fig = Figure(figsize=(3.7 * len(keys), 5.6), layout="constrained")
-    axes = fig.subplots(2, len(keys), height_ratios=(3, 2), squeeze=False)
+    fig, axes = drawing.figure(3.7 * len(keys), 5.6, len(keys), 2, height_ratios=(3, 2))
     title = fig.suptitle("")
-    colours = [cmap(0.9 * j / max(len(freqs) - 1, 1)) for j in range(len(freqs))]
+    colours = drawing.colours(len(freqs), "viridis", 0.0, 0.9)
     bound = 1.5 * np.abs(y).max()  # fixed limits: a network that leaves them is visibly off
     ratios = np.concatenate([arrays[f"residual_{kind}_{i}"].ravel() for i in range(len(keys))
                              for kind in ("measured", "predicted")])

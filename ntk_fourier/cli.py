@@ -647,7 +647,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("image", help="fit an image with coordinate MLPs (Tancik et al. protocol); PSNR table")
     p.add_argument("--image", type=Path, help="a PNG or JPEG file, or an .npy array in [0, 1]")
-    p.add_argument("--builtin", help="hopper, present, mri, terrain, text, text1, ... (no download)")
+    p.add_argument("--builtin", help="hopper, present, mri, terrain, text, text1, ..., text-large (no download)")
     p.add_argument("--size", type=_number(int), default=64, help="image side in pixels (default 64 on CPU; paper 512)")
     p.add_argument("--steps", type=_number(int), default=1000, help="Adam steps (default 1000)")
     p.add_argument("--mappings", default=",".join(("none", "basic", "positional", "gaussian", "siren")),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ntk_fourier import files, provenance, results
+from ntk_fourier import drawing, files, provenance, results
 from ntk_fourier.errors import InputError
 
 KINDS = ("data", "kernel", "spectrum", "predict", "train", "regress", "compare", "image")
@@ -36,64 +36,28 @@ REQUIRED = {  # arrays without which a result of each kind cannot be drawn
     "compare": ("widths", "deviation", "steps", "deviation_curve_mean"),
     "image": ("image",),
 }
-STYLE = {"font.size": 9, "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 150,
-         "axes.grid": True, "grid.alpha": 0.25, "legend.fontsize": 7.5,
-         "legend.frameon": False, "axes.titlesize": 9.5, "image.cmap": "viridis"}
-STEP_LABEL = "gradient-descent step t (log; t = 0 drawn at the left edge)"
+STEP_LABEL = drawing.STEP_LABEL
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
 
 
 def _styled(draw):
-    """Run a figure function inside the package's matplotlib style (scoped: `matplotlib.rc_context`)."""
+    """Run a figure function inside the toolkit's matplotlib style (scoped: `ntk_fourier.drawing.styled`)."""
     @functools.wraps(draw)
     def wrapper(*args, **kwargs):
-        import matplotlib
-        with matplotlib.rc_context(STYLE):
+        with drawing.styled():
             fig = draw(*args, **kwargs)
-            _plain_log_labels(fig)
+            drawing.plain_log_labels(fig)
         return fig
     return wrapper
-
-
-def _plain_log_labels(fig) -> None:
-    """Tick labels of log axes as plain numbers (2, 0.5, 1e-06), the minor ones where an axis spans few decades."""
-    from matplotlib.ticker import LogFormatter
-
-    class Plain(LogFormatter):
-        def __call__(self, x, pos=None):
-            return f"{x:g}" if super().__call__(x, pos) else ""
-
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            if axis.get_scale() == "log":
-                axis.set_major_formatter(Plain())
-                axis.set_minor_formatter(Plain(labelOnlyBase=False, minor_thresholds=(1.5, 0.5)))
-
-
-def _floor(ax, values, relative: float = 1e-8) -> None:
-    """Keep a log y axis above ``relative`` times the largest of ``values`` (round-off below is not shown)."""
-    top = np.nanmax(_positive(values)) if np.any(np.asarray(values) > 0) else np.nan
-    if np.isfinite(top):
-        low = max(np.nanmin(_positive(values)), relative * top)
-        ax.set_ylim(low / 2, top * 2)
-
-
-def _figure(width: float, height: float, ncols: int = 1, fig=None):
-    """A figure (``fig`` if given) with ``ncols`` axes side by side."""
-    if fig is None:
-        from matplotlib.figure import Figure
-        fig = Figure(figsize=(width, height), layout="constrained")
-    axes = fig.subplots(1, ncols, squeeze=False)[0]
-    return fig, list(axes)
 
 
 def _axes(ax, width: float, height: float):
     """``ax`` and its figure, or a new figure with one axes."""
     if ax is not None:
         return ax.figure, ax
-    fig, (ax,) = _figure(width, height)
+    fig, (ax,) = drawing.figure(width, height)
     return fig, ax
 
 
@@ -204,19 +168,6 @@ def _edges(x: np.ndarray) -> tuple[float, float]:
     return x[0] - (x[1] - x[0]) / 2, x[-1] + (x[-1] - x[-2]) / 2
 
 
-def _positive(values) -> np.ndarray:
-    """Values for a log axis: non-positive ones become NaN (not drawn)."""
-    values = np.asarray(values, dtype=float)
-    return np.where(values > 0, values, np.nan)
-
-
-def _step_axis(steps) -> np.ndarray:
-    """Steps for a log axis, step 0 drawn at a third of the first positive step."""
-    steps = np.asarray(steps, dtype=float)
-    positive = steps[steps > 0]
-    return np.where(steps > 0, steps, positive.min() / 3 if positive.size else 1.0)
-
-
 def _few(count: int, most: int = 4) -> list[int]:
     """Up to ``most`` indices spread over ``range(count)``, first and last included."""
     return sorted({int(round(i)) for i in np.linspace(0, count - 1, min(most, count))})
@@ -227,24 +178,6 @@ def _step_name(meta: dict | None) -> str:
     return "t =" if (meta or {}).get("flow") else "step"
 
 
-def _colours(count: int, name: str = "viridis"):
-    import matplotlib
-    cmap = matplotlib.colormaps[name]
-    return [cmap(0.85 * i / max(count - 1, 1)) for i in range(count)]
-
-
-def _floats(value) -> np.ndarray:
-    """A JSON list of numbers (``null`` and "nan" for missing ones) as a float array."""
-    def one(v):
-        if isinstance(v, list):
-            return [one(u) for u in v]
-        try:
-            return float(v)
-        except (TypeError, ValueError):
-            return np.nan
-    return np.asarray(one(value), dtype=float)
-
-
 # ------------------------------------------------------------------------------------------------ the figures
 
 
@@ -253,7 +186,7 @@ def _fit_panel(ax, f_train: np.ndarray, f_test: np.ndarray, steps, data: dict | 
     """Outputs ``f_train`` (T, n), ``f_test`` (T, m) at a few recorded steps: over the target against x for 1D data,
     prediction against target for 2D and 3D data, against the training-point index without data."""
     picks = _few(len(steps))
-    colours = _colours(len(picks))
+    colours = drawing.colours(len(picks))
     name = _step_name(meta)
     x_train = None if data is None else _line(data["x_train"])
     x_test = None if data is None else _line(data["x_test"])
@@ -301,13 +234,13 @@ def _frequency_panel(ax, residual: np.ndarray, target: np.ndarray | None, freque
     k = np.linalg.norm(np.asarray(frequencies, dtype=float).reshape(len(residual[0]), -1), axis=1)
     style = "o-" if np.all(np.diff(k) > 0) else "."
     picks = _few(len(steps))
-    for colour, t in zip(_colours(len(picks)), picks):
-        ax.plot(k, _positive(residual[t]), style, color=colour, ms=3, lw=1, label=f"{_step_name(meta)} "
+    for colour, t in zip(drawing.colours(len(picks)), picks):
+        ax.plot(k, drawing.positive(residual[t]), style, color=colour, ms=3, lw=1, label=f"{_step_name(meta)} "
                 f"{steps[t]:g}")
     if target is not None:
-        ax.plot(k, _positive(target), style.replace("o", "s"), color="black", ms=3, lw=0.8, mfc="none",
+        ax.plot(k, drawing.positive(target), style.replace("o", "s"), color="black", ms=3, lw=0.8, mfc="none",
                 label="|FFT of y| (residual at f = 0)")
-    _floor(ax, np.concatenate([np.ravel(residual[picks]), [] if target is None else np.ravel(target)]))
+    drawing.floor(ax, np.concatenate([np.ravel(residual[picks]), [] if target is None else np.ravel(target)]))
     ax.set(yscale="log", xlabel="|frequency| (integer cycles over [0, 1) per axis)",
            ylabel="|FFT of f - y| (unitary)", title=f"residual per frequency, {what}")
     ax.legend(fontsize=6.5)
@@ -318,10 +251,10 @@ def _mode_panel(ax, modes: np.ndarray, eigenvalues, steps, meta, what: str) -> N
     eigenvalue."""
     index = np.arange(1, modes.shape[1] + 1)
     picks = _few(len(steps))
-    for colour, t in zip(_colours(len(picks)), picks):
-        ax.plot(index, _positive(np.abs(modes[t])), "o-", color=colour, ms=2.5, lw=1,
+    for colour, t in zip(drawing.colours(len(picks)), picks):
+        ax.plot(index, drawing.positive(np.abs(modes[t])), "o-", color=colour, ms=2.5, lw=1,
                 label=f"{_step_name(meta)} {steps[t]:g}")
-    _floor(ax, np.abs(modes[picks]))
+    drawing.floor(ax, np.abs(modes[picks]))
     ax.set(xscale="log", yscale="log", xlabel="eigenvector i of the NTK (eigenvalues descending)",
            ylabel="|residual f - y along eigenvector i|", title=f"residual per eigenmode, {what}")
     ax.legend(fontsize=6.5)
@@ -366,7 +299,7 @@ def kernel(arrays: dict, meta: dict | None = None, x=None, x2=None, fig=None):
     x2 = x1 if x2 is None and x1 is not None and m == n else (None if x2 is None else _line(x2))
     coordinates = (x1 is not None and x2 is not None and len(x1) == n and len(x2) == m and n > 1 and m > 1
                    and np.all(np.diff(x1) > 0) and np.all(np.diff(x2) > 0))
-    fig, axes = _figure(11.0, 3.4, 3, fig)
+    fig, axes = drawing.figure(11.0, 3.4, 3, fig=fig)
     for ax, values, name in ((axes[0], ntk, "NTK"), (axes[1], nngp, "NNGP")):
         if coordinates:
             image = ax.imshow(values, origin="upper", aspect="auto", interpolation="nearest",
@@ -423,7 +356,7 @@ def spectrum(arrays: dict, meta: dict | None = None, ax=None):
         title = f"{which} spectrum on {len(lam)} points" if not (meta or {}).get("top") else \
             f"top {len(lam)} {which} eigenvalues"
         style = "-"
-    ax.plot(np.where(where > 0, where, 0.5), _positive(lam), style, ms=4, lw=1.2, label=label)
+    ax.plot(np.where(where > 0, where, 0.5), drawing.positive(lam), style, ms=4, lw=1.2, label=label)
     ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=f"{which} eigenvalue",
            title=_title(title, meta))
     ax.legend()
@@ -436,11 +369,11 @@ def predict(arrays: dict, meta: dict | None = None, data: dict | None = None, fi
     the residual per frequency (grid training points) or per NTK eigenmode."""
     steps = np.asarray(arrays["steps"], float)
     panels = 3
-    fig, axes = _figure(13.5, 3.6, panels, fig)
-    x = _step_axis(steps)
+    fig, axes = drawing.figure(13.5, 3.6, panels, fig=fig)
+    x = drawing.step_axis(steps)
     ax = axes[0]
-    ax.plot(x, _positive(arrays["mse_train"]), "o-", ms=3.5, label="train")
-    ax.plot(x, _positive(arrays["mse_test"]), "s--", ms=3.5, label="test")
+    ax.plot(x, drawing.positive(arrays["mse_train"]), "o-", ms=3.5, label="train")
+    ax.plot(x, drawing.positive(arrays["mse_test"]), "s--", ms=3.5, label="test")
     ax.set(xscale="log", yscale="log", xlabel=STEP_LABEL if not (meta or {}).get("flow") else
            STEP_LABEL.replace("gradient-descent step", "gradient-flow time"), ylabel="MSE (1/n sum (f - y)^2)",
            title="predicted mean squared error")
@@ -473,14 +406,16 @@ def train(arrays: dict, meta: dict | None = None, data: dict | None = None, fig=
     mse_train, mse_test = np.asarray(arrays["mse_train"], float), np.asarray(arrays["mse_test"], float)
     seeds = mse_train.shape[1]
     extra = next((key for key in ("residual_freq", "mode_residuals", "drift") if key in arrays), None)
-    fig, axes = _figure(13.5 if extra else 9.5, 3.6, 3 if extra else 2, fig)
-    x = _step_axis(steps)
+    fig, axes = drawing.figure(13.5 if extra else 9.5, 3.6, 3 if extra else 2, fig=fig)
+    x = drawing.step_axis(steps)
     ax = axes[0]
     for s in range(seeds):
-        ax.plot(x, _positive(mse_train[:, s]), "-", color="tab:blue", lw=0.7, alpha=0.45)
-        ax.plot(x, _positive(mse_test[:, s]), "--", color="tab:orange", lw=0.7, alpha=0.45)
-    ax.plot(x, _positive(mse_train.mean(1)), "o-", color="tab:blue", lw=2, ms=3.5, label=f"train, mean of {seeds}")
-    ax.plot(x, _positive(mse_test.mean(1)), "s--", color="tab:orange", lw=2, ms=3.5, label=f"test, mean of {seeds}")
+        ax.plot(x, drawing.positive(mse_train[:, s]), "-", color="tab:blue", lw=0.7, alpha=0.45)
+        ax.plot(x, drawing.positive(mse_test[:, s]), "--", color="tab:orange", lw=0.7, alpha=0.45)
+    ax.plot(x, drawing.positive(mse_train.mean(1)), "o-", color="tab:blue", lw=2, ms=3.5,
+            label=f"train, mean of {seeds}")
+    ax.plot(x, drawing.positive(mse_test.mean(1)), "s--", color="tab:orange", lw=2, ms=3.5,
+            label=f"test, mean of {seeds}")
     ax.set(xscale="log", yscale="log", xlabel=STEP_LABEL, ylabel="MSE (1/n sum (f - y)^2)",
            title="mean squared error (thin: each network)")
     ax.legend()
@@ -500,7 +435,7 @@ def train(arrays: dict, meta: dict | None = None, data: dict | None = None, fig=
     elif extra == "drift":
         drift = np.asarray(arrays["drift"], float)
         for s in range(seeds):
-            axes[2].plot(x, _positive(drift[:, s]), "o-", ms=3, lw=1, label=f"network {s}")
+            axes[2].plot(x, drawing.positive(drift[:, s]), "o-", ms=3, lw=1, label=f"network {s}")
         axes[2].set(xscale="log", yscale="log", xlabel=STEP_LABEL, ylabel="||K_t - K_0||_F / ||K_0||_F",
                     title="empirical NTK drift")
         axes[2].legend()
@@ -522,7 +457,7 @@ def regress(arrays: dict, meta: dict | None = None, data: dict | None = None, ax
     if ax is not None:
         fig, axes = ax.figure, [ax]
     else:
-        fig, axes = _figure(9.5 if one_d else 5.0, 3.8, 2 if one_d else 1)
+        fig, axes = drawing.figure(9.5 if one_d else 5.0, 3.8, 2 if one_d else 1)
     ax = axes[0]
     if data is not None:
         y_train, y_test = _column(data["y_train"], 1), _column(data["y_test"], 1)
@@ -565,40 +500,18 @@ def regress(arrays: dict, meta: dict | None = None, data: dict | None = None, ax
 @_styled
 def compare(numbers: dict, meta: dict | None = None, fig=None):
     """``comparison.json`` of ``compare``: the deviation of the networks from the NTK prediction against width
-    (train and test, with the fitted slopes and the width^-1/2 reference; kernel and linearisation parts when
-    present), and against step for each width."""
-    widths = _floats(numbers["widths"])
-    fig, axes = _figure(10.5, 3.8, 2, fig)
-    ax = axes[0]
-    series = [("deviation", "slope", "train", "o", 6), ("deviation_test", "slope_test", "test", "s", 6),
-              ("deviation_kernel", None, "kernel part", "v", 4.5),
-              ("deviation_linearization", None, "linearisation part", "^", 4.5)]
-    for key, slope_key, label, marker, size in series:
-        if key not in numbers:
-            continue
-        values = _positive(_floats(numbers[key]))
-        slope = float(_floats(numbers.get(slope_key, np.nan))) if slope_key else np.nan
-        text = f"{label}: slope {slope:.2f}" if np.isfinite(slope) else label
-        line, = ax.plot(widths, values, marker, ms=size, mfc="none" if slope_key is None else None, label=text)
-        ok = np.isfinite(values)
-        if slope_key and np.isfinite(slope) and ok.sum() >= 2:
-            fit = np.polyfit(np.log(widths[ok]), np.log(values[ok]), 1)
-            ax.plot(widths, np.exp(np.polyval(fit, np.log(widths))), "-", color=line.get_color(), lw=1)
-    first = _positive(_floats(numbers["deviation"]))[0]
-    if np.isfinite(first):
-        ax.plot(widths, first * (widths / widths[0]) ** -0.5, ":", color="grey", label="width^-1/2")
-    ax.set(xscale="log", yscale="log", xlabel="width (hidden units per layer)",
-           ylabel="relative deviation from the NTK prediction", title="deviation against width (last step)")
-    ax.set_xticks(widths, [f"{w:g}" for w in widths])
-    ax.minorticks_off()
-    ax.legend()
-    ax = axes[1]
-    steps = _floats(numbers["steps"])
-    x = _step_axis(steps)
-    curves = _floats(numbers["deviation_curve_mean"])
-    for colour, width, curve in zip(_colours(len(widths), "plasma"), widths, curves):
-        ax.plot(x, _positive(curve), "o-", color=colour, ms=3.5, lw=1.2, label=f"width {width:g}")
-    ax.set(xscale="log", yscale="log", xlabel=STEP_LABEL, ylabel="relative deviation (mean over seeds)",
+    (train and test, seed error bars, the fitted slopes with their intervals, the NTK drift), its kernel and
+    linearisation parts with their fits a w^-1/2 + b w^-1 when the deviation was split, and the deviation against
+    step for each width (`ntk_fourier.drawing.deviation_width_panels`, as the compare report draws it)."""
+    widths = drawing.floats(numbers["widths"])
+    split = "deviation_kernel" in numbers
+    fig, axes = drawing.figure(14.5 if split else 10.5, 3.8, 3 if split else 2, fig=fig)
+    drawing.deviation_width_panels(axes[:-1], numbers)
+    ax = axes[-1]
+    curves = drawing.floats(numbers["deviation_curve_mean"])
+    drawing.curves_vs_step(ax, drawing.floats(numbers["steps"]), list(curves), [f"width {w:g}" for w in widths],
+                           ms=3.5)
+    ax.set(xlabel=STEP_LABEL, ylabel="relative deviation (mean over seeds)",
            title="deviation against step (0 at step 0: same f(0))")
     ax.legend()
     config = numbers.get("config") or {}
@@ -619,7 +532,7 @@ def image(arrays: dict, meta: dict | None = None, fig=None):
         k for k in arrays if k != "image" and not k.endswith(("_x2", "_x4")) and not k.startswith("siren_"))
     panels = [("image", "the image")] + [(m, m) for m in mappings]
     size = np.shape(arrays["image"])[0]
-    fig, axes = _figure(max(2.2 * len(panels), 5.5), 2.8, len(panels), fig)
+    fig, axes = drawing.figure(max(2.2 * len(panels), 5.5), 2.8, len(panels), fig=fig)
     for ax, (key, name) in zip(axes, panels):
         picture = np.clip(np.asarray(arrays[key], float), 0, 1)
         if picture.ndim == 3 and picture.shape[-1] == 1:
@@ -741,9 +654,8 @@ def plot_file(path: Path | str, out: Path | str | None = None) -> Path:
     if target.is_dir():
         raise InputError(f"figure file {target} is a folder; give a file name ending in {', '.join(SUFFIXES)}")
     fig = figure_of(path)
-    import matplotlib
     try:
-        with matplotlib.rc_context(STYLE), results.atomic(target) as temp:
+        with drawing.styled(), results.atomic(target) as temp:
             fig.savefig(temp, format=target.suffix.lower()[1:])
     except OSError as err:
         raise InputError(f"cannot write figure {target}: {err.strerror or err}")

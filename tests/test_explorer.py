@@ -99,7 +99,7 @@ def test_bad_settings_are_refused(change, message):
 
 
 def test_latency_script_runs():
-    from analysis import explorer_latency
+    from benchmarks import explorer_latency
     out = explorer_latency.run(grid=64)
     assert out["updates"] == len(explorer_latency.CHANGES) == 20
     assert 0 < out["median_ms"] <= out["max_ms"]

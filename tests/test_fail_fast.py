@@ -261,18 +261,6 @@ def test_image_resumes_after_an_interruption(tmp_path, capsys, monkeypatch):
                     "steps differ")
 
 
-def test_gallery_resume_skips_saved_analyses(tmp_path, capsys):
-    from analysis import gallery
-    gallery.main(["--quick", "--only", "kernel_2d", "--out", str(tmp_path)])
-    data = (tmp_path / "data" / "kernel_2d.npz").read_bytes()
-    capsys.readouterr()
-    gallery.main(["--quick", "--only", "kernel_2d", "--out", str(tmp_path), "--resume"])
-    assert "saved in" in capsys.readouterr().out and (tmp_path / "data" / "kernel_2d.npz").read_bytes() == data
-    gallery.main(["--only", "kernel_2d", "--out", str(tmp_path), "--resume"])  # not --quick: recompute
-    assert "made otherwise" in capsys.readouterr().out
-    assert not json.loads((tmp_path / "data" / "kernel_2d.json").read_text())["quick"]
-
-
 def test_console_script_quiets_xla_logging_before_jax_loads(tmp_path):
     """XLA reads TF_CPP_MIN_LOG_LEVEL once, when JAX loads: the launcher sets it first (unless set, or debugging), so
     an accelerator's out-of-memory message is not buried under XLA's allocator log lines."""

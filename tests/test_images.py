@@ -28,7 +28,7 @@ def test_split_is_the_papers():
     np.testing.assert_allclose(d["x_test"][0], [1 / 6, 1 / 6])  # pixel (1, 1) at coordinate i / size
 
 
-@pytest.mark.parametrize("name", ["hopper", "present", "mri", "terrain", "text", "text2"])
+@pytest.mark.parametrize("name", ["hopper", "present", "mri", "terrain", "text", "text2", "text-large"])
 def test_builtin_images(name):
     a = nf.images.builtin(name, 32)
     assert a.shape[:2] == (32, 32) and a.shape[2] in (1, 3) and 0 <= a.min() and a.max() <= 1 and a.std() > 0.05
@@ -139,3 +139,20 @@ def test_siren_gradient_equals_finite_differences():
     # float32 round-off of f over 2h (|FD in float32 - FD in float64|): 6e-5; float32 autodiff: ~1e-6. Measured:
     # 2.8e-4 (<= 5.8e-4 for PRNGKeys 0-5). A wrong chain-rule factor (e.g. the coordinate scale) is an O(1) error.
     np.testing.assert_allclose(d["gradient"].ravel(), np.linalg.norm(fd, axis=1), rtol=1e-3)
+
+
+def test_text_large_is_black_text_on_white():
+    a = nf.images.builtin("text-large", 64)
+    assert a.shape == (64, 64, 1) and np.median(a) == 1.0 and a.min() == 0.0  # white background, black letters
+    assert 0.15 < (a < 0.5).mean() < 0.4  # large, heavy strokes: a fifth to a third of the pixels are ink
+    np.testing.assert_array_equal(a, nf.images.builtin("text-large", 64))
+
+
+def test_mapping_order_on_text():
+    """Tancik et al. (2020, Table 1), text images: test PSNR none < basic < positional < gaussian. On the built-in
+    black-on-white text at 128 px (networks 128 wide, 300 Adam steps, mean of 2 seeds; about a minute on 2 CPU cores)
+    the measured gaps are ~7.6, ~5.0 and ~1.1 dB (10.0 / 17.6 / 22.6 / 23.7 dB), the seeds' spread ~0.3 dB."""
+    image = nf.images.builtin("text-large", 128)
+    psnr = {m: float(nf.images.fit(image, m, steps=300, seeds=2, text=True, width=128).psnr_test.mean())
+            for m in ("none", "basic", "positional", "gaussian")}
+    assert psnr["none"] < psnr["basic"] < psnr["positional"] < psnr["gaussian"], psnr

@@ -51,3 +51,41 @@ def test_rotated_waves_are_the_same_waves_turned():
     y_turned = sum(np.cos(2 * np.pi * r * (x @ turn @ np.array([np.cos(a), np.sin(a)])))
                    for r, a in rotation.WAVES) / 3
     assert np.allclose(d["y_train"], y_turned, atol=1e-12) and not np.allclose(d["y_train"], d0["y_train"])
+
+
+def test_centred_networks_trained_together_are_those_of_nf_train(monkeypatch):
+    """`common.train_centred` (many problems and seeds in one vmapped program, on mapped inputs) trains the same
+    networks as `nf.train(..., center=True)`, one problem at a time, on the raw points; split into several programs
+    (fewer parameters per program) it gives the same networks."""
+    from analysis import common
+    data = [nf.one_over_f(n=64, stride=4, seed=s) for s in range(3)]
+    model = nf.Model(depth=2, width=32, mapping=nf.Mapping("gaussian", sigma=4.0, features=16))
+    rates = (0.3, 0.2, 0.25)
+    args = (model, np.stack([nf.encode(model.mapping, d["x_train"]) for d in data]),
+            np.stack([d["y_train"] for d in data]), np.stack([nf.encode(model.mapping, d["x_test"]) for d in data]))
+    f = common.train_centred(*args, lr=rates, steps=40, seeds=2)
+    for i, (d, lr) in enumerate(zip(data, rates)):
+        run = nf.train(model, d["x_train"], d["y_train"], d["x_test"], d["y_test"], lr=lr, steps=[0, 40], seeds=2,
+                       center=True, show_progress=False)
+        assert np.allclose(f[i], run.f_test[-1][:, :, 0], rtol=1e-4, atol=1e-5)
+    monkeypatch.setattr(common, "MAX_PARAMETERS", 9000)  # two problems per program: two programs, one padded
+    assert np.allclose(common.train_centred(*args, lr=rates, steps=40, seeds=2), f, rtol=1e-4, atol=1e-5)
+
+
+def test_kernel_of_mapped_points_is_the_engine_kernel():
+    """`common.ntk` reuses one compiled kernel for every mapping with as many features: the same numbers as
+    `nf.kernels`; and `ntk_prediction` is `predict_model`'s mean prediction, one target at a time."""
+    from analysis.common import ntk, ntk_prediction
+    x1, x2 = nf.grid((24,)), nf.grid((10,)) + 0.013
+    for mapping in (nf.Mapping("laplacian", sigma=3.0, features=32, seed=2), nf.Mapping("basic"),
+                    nf.Mapping("positional", sigma=8.0, features=8), nf.Mapping("none")):
+        model = nf.Model(depth=3, mapping=mapping)
+        assert np.allclose(ntk(model, x1, x2), nf.kernels(model, x1, x2, show_progress=False).ntk, rtol=1e-12)
+    data = [nf.one_over_f(n=64, stride=4, seed=s) for s in range(2)]
+    model = nf.Model(depth=2, mapping=nf.Mapping("gaussian", sigma=4.0, features=16))
+    mse, lr = ntk_prediction(model, data[0]["x_train"], data[0]["x_test"],
+                             np.stack([d["y_train"] for d in data], 1), np.stack([d["y_test"] for d in data], 1),
+                             steps=30)
+    for d, value in zip(data, mse):
+        ref = nf.kernel.dynamics.predict_model(model, d, lr=lr, steps=[30], show_progress=False).mse_test[-1]
+        assert value == pytest.approx(ref, rel=1e-10)

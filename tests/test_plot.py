@@ -205,3 +205,38 @@ assert matplotlib.rcParams._get_backend_or_none() == backend and settings() == r
                           cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "s.png").is_file()
+
+
+def test_deviation_vs_width_draws_seed_means_error_bars_and_the_fit(tmp_path):
+    """The one deviation-vs-width drawing (figures, compare report, plot): seed means with the seeds' standard error,
+    the fitted line exp(intercept) w^slope with its slope and seed interval in the legend; a two-term fit drawn as
+    a w^-1/2 + b w^-1; saved as PNG + PDF + caption."""
+    import matplotlib.figure
+    from ntk_fourier import drawing
+    from ntk_fourier.compare.fits import power_fit, two_power_fit
+    w = np.array([256, 512, 1024, 2048], float)
+    rng = np.random.default_rng(0)
+    values = w[:, None] ** -0.5 * np.exp(0.1 * rng.standard_normal((4, 3)))
+    fig = matplotlib.figure.Figure()
+    ax, ax2 = fig.subplots(1, 2)
+    fit = drawing.deviation_vs_width(ax, w, values, label="train", reference=-0.5)
+    expected = power_fit(w, values)
+    assert fit["slope"] == expected["slope"] and fit["low"] < fit["slope"] < fit["high"]
+    marker, line = ax.lines[0], ax.lines[-2]  # the seed means; the fitted line (the reference is drawn last)
+    np.testing.assert_allclose(marker.get_ydata(), values.mean(1), rtol=1e-12)
+    np.testing.assert_allclose(line.get_ydata(), np.exp(fit["intercept"]) * line.get_xdata() ** fit["slope"])
+    bars = ax.containers[0]
+    segments = bars.lines[2][0].get_segments()  # the error bars: mean +- standard error of the seeds
+    np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in segments], 2 * values.std(1, ddof=1) / np.sqrt(3))
+    labels = ax.get_legend_handles_labels()[1]
+    assert f"train: slope {fit['slope']:.2f} (95%: {fit['low']:.2f} to {fit['high']:.2f})" in labels
+    assert "width^-1/2" in labels and ax.get_xscale() == ax.get_yscale() == "log"
+    np.testing.assert_array_equal(ax.get_xticks(), w)
+    two = two_power_fit(w, values)
+    drawing.deviation_vs_width(ax2, w, values.mean(1), fit=two, label="kernel part", spread=None)
+    assert not ax2.containers and ax2.get_legend_handles_labels()[1][0].startswith("kernel part: ")
+    np.testing.assert_allclose(ax2.lines[1].get_ydata(), two["a"] * ax2.lines[1].get_xdata() ** -0.5
+                               + two["b"] / ax2.lines[1].get_xdata())
+    written = drawing.save(fig, tmp_path / "dev", "A caption.")
+    assert [p.name for p in written] == ["dev.png", "dev.pdf", "dev.md"] and all(p.stat().st_size for p in written)
+    assert (tmp_path / "dev.md").read_text() == "A caption.\n" and not list(tmp_path.glob(".*"))

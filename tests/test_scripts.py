@@ -5,22 +5,8 @@ import numpy as np
 
 import ntk_fourier as nf
 
-from analysis import gallery, kernel_1d
+from analysis import kernel_1d
 from figures import kernel_1d as fig_kernel_1d
-
-
-def test_gallery_quick(tmp_path):
-    """The main job at toy size: every figure drawn (PNG, PDF, caption) from saved data, and redrawn from it."""
-    gallery.main(["--quick", "--out", str(tmp_path)])
-    for name in gallery.FIGURES:
-        for suffix in (".png", ".pdf", ".md"):
-            assert (tmp_path / f"{name}{suffix}").stat().st_size > 0, (name, suffix)
-        assert f"({name}.png)" in (tmp_path / "index.md").read_text()
-    meta = json.loads((tmp_path / "data" / "kernel_1d.json").read_text())
-    assert meta["methods"]["power p=1"] == "fft" and meta["methods"]["none"] == "dense" and meta["quick"] is True
-    before = (tmp_path / "harmonic.md").read_text()
-    gallery.main(["--redraw", "--out", str(tmp_path), "--only", "harmonic"])
-    assert (tmp_path / "harmonic.md").read_text() == before
 
 
 def test_kernel_1d_analysis_and_figure(tmp_path):
@@ -28,7 +14,8 @@ def test_kernel_1d_analysis_and_figure(tmp_path):
     kernel_1d.main(["--out", str(data), "--grid", "64", "--features", "16"])
     arrays, meta = nf.load(data)
     assert arrays["row_0"].shape == (64,) and np.all(np.diff(arrays["eig_1"]) <= 0)
-    assert "NTK in space" in fig_kernel_1d.caption(meta) and len(fig_kernel_1d.draw(arrays, meta).axes) == 4
+    f = fig_kernel_1d.findings(arrays, meta)
+    assert "NTK in space" in fig_kernel_1d.caption(f) and len(fig_kernel_1d.draw(arrays, meta, f).axes) == 4
 
 
 def test_crosscheck_1d_quick(tmp_path):
@@ -42,7 +29,7 @@ def test_crosscheck_1d_quick(tmp_path):
 
 
 def test_benchmark_scripts_at_toy_size(tmp_path):
-    from analysis import benchmark_spectra, benchmark_training
+    from benchmarks import benchmark_spectra, benchmark_training
     r = benchmark_spectra.run(dense=8, large=16, top=4)
     assert r["lanczos_top_k_max_rel_error_vs_eigvalsh"] < 1e-6 and r["dense_kernel_s"] > 0
     t = benchmark_training.run(seeds=2, width=16, steps=3, n=16)
@@ -50,7 +37,7 @@ def test_benchmark_scripts_at_toy_size(tmp_path):
 
 
 def test_benchmark_points_at_toy_size(tmp_path):
-    from analysis import benchmark_points
+    from benchmarks import benchmark_points
     benchmark_points.main(["--dense", "300", "--dense-engine", "native", "--large", "400", "--top", "5", "--out",
                            str(tmp_path / "p.json")])
     r = json.loads((tmp_path / "p.json").read_text())
@@ -60,7 +47,7 @@ def test_benchmark_points_at_toy_size(tmp_path):
 
 
 def test_benchmark_engine_at_toy_size(tmp_path):
-    from analysis import benchmark_engine
+    from benchmarks import benchmark_engine
     r = benchmark_engine.main(["--sizes", "256", "--engines", "native", "--repeats", "1", "--memory", "512",
                                "--out", str(tmp_path / "e.json")])
     assert [row["case"] for row in r["rows"]] == ["gaussian-1d", "raw-2d"] and r["rows"][0]["native_s"] > 0

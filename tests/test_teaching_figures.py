@@ -51,6 +51,6 @@ def test_steps_to_learn_matches_the_kernel_dynamics():
 
 def test_stationary_eigenfunctions_are_sinusoids():
     from analysis import eigenfunctions
-    meta = eigenfunctions.run(quick=True)[1]
+    meta = eigenfunctions.run(**eigenfunctions.SETTINGS["quick"])[1]
     purity = meta["purity"]["gaussian sigma=1"]
     assert min(purity) > 0.6 and meta["frequencies"]["gaussian sigma=1"][:3] == [0.0, 0.5, 0.5]

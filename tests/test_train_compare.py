@@ -168,3 +168,112 @@ def test_train_command_with_analytic_kernel_gives_mode_residuals(tmp_path):
         lam, V = np.linalg.eigh(k["ntk"])
         expected = V[:, ::-1].T @ (r["f_train"][1, 0] - DATA["y_train"][:, None])
         np.testing.assert_allclose(r["mode_residuals"][1, 0], expected, rtol=1e-10, atol=1e-12)
+
+
+def test_two_power_fit_recovers_the_two_laws():
+    """a w^-1/2 + b w^-1 sampled exactly is recovered, with each term's share at both ends; power_fit's seed
+    interval contains the slope the seeds were drawn around."""
+    from ntk_fourier.compare.fits import contains, dominant_term, power_fit, two_power_curve, two_power_fit
+    w = np.array([256, 512, 1024, 2048, 4096], float)
+    fit = two_power_fit(w, 0.3 * w**-0.5 + 40 / w)
+    np.testing.assert_allclose([fit["a"], fit["b"]], [0.3, 40], rtol=1e-8)
+    half = lambda v: 0.3 * v**-0.5 / (0.3 * v**-0.5 + 40 / v)  # noqa: E731
+    np.testing.assert_allclose([fit["share_half_low"], fit["share_half_high"]], [half(256), half(4096)], rtol=1e-8)
+    assert fit["max_rel_residual"] < 1e-8 and dominant_term(fit) == "x^-1"  # 11% and 32%: the w^-1 term larger
+    np.testing.assert_allclose(two_power_curve(fit, w), 0.3 * w**-0.5 + 40 / w, rtol=1e-8)
+    assert dominant_term(two_power_fit(w, 1 * w**-0.5 + 40 / w)) == "crossover"  # 29% at 256, 62% at 4096
+    assert dominant_term(two_power_fit(w, 30 * w**-0.5 + 40 / w)) == "x^-1/2"
+    rng = np.random.default_rng(0)
+    seeds = w[:, None] ** -1.0 * np.exp(0.05 * rng.standard_normal((5, 4)))
+    p = power_fit(w, seeds)
+    assert p["seeds"] == 4 and p["low"] < p["slope"] < p["high"] and contains(p, -1.0) and not contains(p, -0.5)
+    np.testing.assert_allclose(np.exp(p["intercept"]) * w ** p["slope"], seeds.mean(1), rtol=0.1)
+    assert contains(power_fit(w, seeds.mean(1)), -1.0) is None  # one seed: no interval, no verdict
+
+
+def _numbers(kernel, linear, drift, z):
+    """The parts of a comparison as `summary` gives them, from per-seed values (W, S)."""
+    from ntk_fourier.compare.fits import power_fit, width_laws
+    widths = [256, 1024, 4096]
+    laws = width_laws(widths, {"total": kernel + linear, "kernel": kernel, "linearization": linear}, drift=drift,
+                      z=z)
+    slope = lambda v: power_fit(widths, v.mean(1))["slope"]  # noqa: E731
+    return {"widths": widths, "steps": [0, 10], "slope_per_step": [np.nan, slope(kernel + linear)],
+            "slope_kernel_per_step": [np.nan, slope(kernel)], "slope_linearization_per_step": [np.nan, slope(linear)],
+            "width_laws": laws}
+
+
+def test_report_sentences_switch_with_the_numbers():
+    """The report compares the kernel part with -1/2 and the linearisation part with -1, says 'consistent' only when
+    the seed interval contains it, says which part dominates, flags non-perturbative widths and z >> 1."""
+    from ntk_fourier.compare.report import law_sentences
+    w = np.array([256, 1024, 4096], float)[:, None]
+    noise = np.exp(0.03 * np.random.default_rng(1).standard_normal((3, 3)))
+    # a lazy network: kernel part ~ w^-1/2 dominates, drift ~ w^-1 small, seed mean consistent with the ensemble
+    lazy = "\n".join(law_sentences(_numbers(1.0 * w**-0.5 * noise, 2.0 / w * noise[::-1], [0.2, 0.05, 0.01],
+                                            [1.1, 0.8, 1.3])))
+    line = lambda text, start: next(x for x in text.splitlines() if x.startswith(start))  # noqa: E731
+    assert "perturbative law width^-1/2): -0.50" in lazy and "consistent with -1/2 (the interval contains it)" in lazy
+    assert "perturbative law width^-1): -1.00" in lazy and "consistent with -1 (the interval contains it)" in lazy
+    assert "The kernel part dominates the deviation at every measured width" in lazy
+    assert line(lazy, "- kernel part: a = 0.997").endswith("the w^-1/2 term dominates across the measured range.")
+    assert line(lazy, "- linearisation part: a =").endswith("the w^-1 term dominates across the measured range.")
+    assert "within the perturbative regime" in lazy and "Outside" not in lazy
+    assert "z = 1.1 / 0.8 / 1.3" in lazy and "consistent with it (z <= 3) at every width" in lazy
+    assert "inconsistent" not in lazy
+    # SIREN-like: drift dominates and falls as w^-1, the kernel part too (not -1/2), the NTK moves > 100% at 256
+    siren = "\n".join(law_sentences(_numbers(0.3 / w * noise, 200 / w * noise[::-1], [4.18, 0.73, 0.26],
+                                             [497, 64, 13])))
+    assert "perturbative law width^-1/2): -1.00" in siren and "not consistent with -1/2 (the interval excludes it)" \
+        in siren
+    assert "The linearisation part (drift and nonlinearity) dominates the deviation at every measured width" in siren
+    assert "the w^-1 term dominates across the measured range" in siren
+    assert "Outside the perturbative regime at width 256: the NTK moved by 418%" in siren
+    assert "Over widths 1024 / 4096 alone" in siren
+    assert "z = 497 / 64 / 13" in siren
+    assert "inconsistent with the infinite-ensemble mean (z > 3) at every width" in siren
+    # one seed: slopes without intervals are no test of either law
+    single = "\n".join(law_sentences(_numbers(1.0 * w**-0.5, 2.0 / w, [0.2, 0.05, 0.01], [1.1, 5.0, 1.3])))
+    assert "no test of -1/2" in single and "no test of -1" in single and "consistent with -1/2" not in single
+    assert "inconsistent with it (z > 3) at width 1024 and consistent at widths 256 / 4096" in single
+
+
+def test_report_write_changes_no_global_matplotlib_state(tmp_path):
+    """nf.report.write draws with Figure objects in a scoped style: no backend chosen, no rcParams changed, no
+    pyplot loaded; its comparison.json holds the width laws for the model it reports."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    code = """
+import sys
+import numpy as np
+import ntk_fourier as nf
+from ntk_fourier.datasets import one_over_f
+import matplotlib
+def settings():  # reading rcParams["backend"] would resolve the backend, which loads pyplot
+    return {k: matplotlib.rcParams[k] for k in matplotlib.rcParams if k != "backend"}
+backend, rc = matplotlib.rcParams._get_backend_or_none(), settings()
+model = nf.Model(mapping=nf.Mapping("none"), depth=1)
+c = nf.cross_check(model, one_over_f(n=32, stride=4), [16, 32], seeds=2, lr=0.3, steps=[0, 1, 5],
+                   show_progress=False)
+nf.report.write(c, sys.argv[1], {"model": model, "lr": 0.3, "seeds": 2}, save_runs=False)
+assert "matplotlib.pyplot" not in sys.modules
+assert matplotlib.rcParams._get_backend_or_none() == backend and settings() == rc
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "cmp")], capture_output=True, text=True,
+                          cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+    s = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
+    laws = s["width_laws"]
+    assert set(laws["fits"]) == {"total", "kernel", "linearization"} and laws["fits"]["kernel"]["expected"] == -0.5
+    assert laws["fits"]["linearization"]["expected"] == -1.0 and laws["fits"]["kernel"]["seeds"] == 2
+    assert set(laws["two_power"]) >= {"kernel", "linearization"} and laws["ensemble_z"] == s["ensemble_mean_z"]
+    assert np.array(s["deviation_kernel_per_seed"]).shape == (2, 2)
+    np.testing.assert_allclose(np.mean(s["deviation_kernel_per_seed"], 1), s["deviation_kernel"], rtol=1e-12)
+    text = (tmp_path / "cmp" / "report.md").read_text()
+    assert "How the deviation falls with width" in text and "Seed mean vs infinite-ensemble mean" in text
+    assert "predicts about -0.5" not in text
+    for name in ("deviation", "decomposition", "modes", "mse"):
+        assert (tmp_path / "cmp" / f"{name}.png").stat().st_size > 0 and (tmp_path / "cmp" / f"{name}.pdf").is_file()

@@ -330,6 +330,22 @@ def frequency_summary(c: Comparison) -> dict:
             "residual_freq_predicted": np.array(predicted)}
 
 
+def laws_summary(c: Comparison) -> dict:
+    """The parts of the deviation per seed, and how each falls with width (`fits.width_laws`: slopes with seed
+    intervals against the perturbative exponents, the fits a w^-1/2 + b w^-1, which part dominates, which widths are
+    perturbative, the seed mean vs infinite-ensemble z), for ``comparison.json``."""
+    from ntk_fourier.compare.fits import width_laws
+    parts = {"total": [k.deviation_per_seed for k in c.checks]}
+    out = {}
+    if all(k.kernel_curve is not None for k in c.checks):
+        out["deviation_kernel_per_seed"] = [k.kernel_curve.max(0).tolist() for k in c.checks]
+        out["deviation_linearization_per_seed"] = [k.linearization_curve.max(0).tolist() for k in c.checks]
+        parts.update(kernel=out["deviation_kernel_per_seed"], linearization=out["deviation_linearization_per_seed"])
+    drift = [None if k.run.drift is None else float(k.run.drift.max()) for k in c.checks]
+    out["width_laws"] = width_laws(c.widths, parts, drift=drift, z=[k.ensemble_z for k in c.checks])
+    return out
+
+
 def summary(c: Comparison) -> dict:
     """The numbers of a comparison, for ``comparison.json``."""
     return {
@@ -348,5 +364,6 @@ def summary(c: Comparison) -> dict:
         "train_seconds": [c_.run.seconds for c_ in c.checks],
         "steps": c.checks[-1].run.steps.tolist(),
         **decomposition_summary(c),
+        **laws_summary(c),
         **(frequency_summary(c) if c.data is not None else {}),
     }

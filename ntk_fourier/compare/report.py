@@ -1,6 +1,7 @@
 """The cross-check report: ``comparison.json``, ``report.md`` and its figures (PNG + PDF).
 
-The one library module that draws; it imports matplotlib only when called (the CLI's ``compare`` writes a report).
+It imports matplotlib only when called (the CLI's ``compare`` writes a report) and draws through
+`ntk_fourier.drawing`: ``Figure`` objects in a scoped style, no backend chosen and no rcParams changed globally.
 """
 from __future__ import annotations
 
@@ -10,130 +11,107 @@ from pathlib import Path
 import numpy as np
 
 from ntk_fourier.compare.crosscheck import Comparison, summary
-from ntk_fourier.results import _jsonable, atomic, versions, write_text
+from ntk_fourier.results import _jsonable, versions, write_text
 from ntk_fourier.network.training import save_run
 
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 150,
-                         "savefig.bbox": "tight", "axes.grid": True, "grid.alpha": 0.25, "legend.fontsize": 7.5})
-    return plt
+FLOOR = 1e-7  # lower edge of log axes, relative to the largest value: networks train in float32
+STEP_LABEL = "gradient-descent step (step 0 drawn at the left edge)"
 
 
 def _save(fig, out: Path, name: str) -> str:
-    for suffix in (".png", ".pdf"):
-        with atomic(out / f"{name}{suffix}") as temp:
-            fig.savefig(temp)
-    _plt().close(fig)  # pyplot keeps every figure it made until closed
+    from ntk_fourier import drawing
+    drawing.plain_log_labels(fig)
+    drawing.save(fig, out / name)
     return f"{name}.png"
-
-
-FLOOR = 1e-7  # lower edge of log axes, relative to the largest value: networks train in float32
-
-
-def _step_axis(steps: np.ndarray) -> np.ndarray:
-    return np.where(steps == 0, steps[1] / 3 if len(steps) > 1 else 1, steps)  # show step 0 on the log axis
 
 
 def _modes_to_show(n: int) -> list[int]:
     return sorted({0, 1, 3, n // 8, n // 4, n // 2, n - 1} & set(range(n)))
 
 
+def _lines_and_markers(ax, x, predicted, measured, labels) -> None:
+    """Per column i of (T, K) arrays: the prediction as a line and the measurement as open circles, one colour each
+    (viridis)."""
+    from ntk_fourier import drawing
+    for colour, i, label in zip(drawing.colours(len(labels), stop=1.0), range(len(labels)), labels):
+        ax.plot(x, predicted[:, i], "-", color=colour, lw=1.2, label=label)
+        ax.plot(x, measured[:, i], "o", color=colour, ms=3.5, mfc="none")
+
+
 def mode_figure(c: Comparison, out: Path) -> str:
     """Per-eigenmode residuals |r_k(t)|: measured (markers, mean over seeds) vs predicted from each f(0) (lines)."""
-    plt = _plt()
+    from ntk_fourier import drawing
     check = c.checks[-1]
-    steps = check.run.steps
-    x = _step_axis(steps)
+    x = drawing.step_axis(check.run.steps)
     measured = np.sqrt(np.mean(check.measured_modes**2, axis=(1, 3)))  # (T, n): rms over seeds, outputs
     predicted = np.sqrt(np.mean(np.stack([p.mode_residuals for p in check.predictions], 1) ** 2, axis=(1, 3)))
-    fig, ax = plt.subplots(figsize=(5.5, 3.8))
-    cmap = plt.get_cmap("viridis")
     modes = _modes_to_show(len(c.eigenvalues))
-    for j, k in enumerate(modes):
-        colour = cmap(j / max(len(modes) - 1, 1))
-        ax.plot(x, predicted[:, k], "-", color=colour, lw=1.2, label=f"k={k}, lambda={c.eigenvalues[k]:.3g}")
-        ax.plot(x, measured[:, k], "o", color=colour, ms=3.5, mfc="none")
-    top = max(measured[0].max(), predicted[0].max())
-    ax.set(xscale="log", yscale="log", xlabel="gradient-descent step (step 0 drawn at the left edge)",
-           ylabel="rms residual along NTK eigenvector k", ylim=(FLOOR * top, 3 * top),
-           title=f"Per-eigenmode residuals, width {check.width}: lines NTK, circles networks")
-    ax.legend(frameon=False, ncol=2)
+    with drawing.styled():
+        fig, (ax,) = drawing.figure(5.5, 3.8)
+        _lines_and_markers(ax, x, predicted[:, modes], measured[:, modes],
+                           [f"k={k}, lambda={c.eigenvalues[k]:.3g}" for k in modes])
+        top = max(measured[0].max(), predicted[0].max())
+        ax.set(xscale="log", yscale="log", xlabel=STEP_LABEL, ylabel="rms residual along NTK eigenvector k",
+               ylim=(FLOOR * top, 3 * top),
+               title=f"Per-eigenmode residuals, width {check.width}: lines NTK, circles networks")
+        ax.legend(frameon=False, ncol=2)
     return _save(fig, out, "modes")
 
 
 def mse_figure(c: Comparison, out: Path) -> str:
     """Train and test MSE vs step: each width's networks (markers) and their NTK predictions (lines)."""
-    plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.4), sharey=True)
-    cmap = plt.get_cmap("plasma")
-    for j, check in enumerate(c.checks):
-        colour = cmap(0.1 + 0.7 * j / max(len(c.checks) - 1, 1))
-        steps = check.run.steps
-        x = _step_axis(steps)
-        for ax, measured, key in ((axes[0], check.run.mse_train, "mse_train"), (axes[1], check.run.mse_test,
-                                                                                   "mse_test")):
-            predicted = np.mean([getattr(p, key) for p in check.predictions], axis=0)
-            ax.plot(x, predicted, "-", color=colour, lw=1.2, label=f"NTK, width {check.width}")
-            ax.plot(x, measured.mean(1), "o", color=colour, ms=3.5, mfc="none", label=f"networks, width "
-                    f"{check.width}")
-    top = max(max(k.run.mse_train.max(), k.run.mse_test.max()) for k in c.checks)
-    for ax, title in zip(axes, ("train", "test")):
-        ax.set(xscale="log", yscale="log", xlabel="gradient-descent step (step 0 drawn at the left edge)",
-               title=f"{title} MSE", ylim=(FLOOR**2 * top, 3 * top))
-    axes[0].set_ylabel("MSE (mean over seeds)")
-    axes[1].legend(frameon=False, fontsize=6.5)
+    from ntk_fourier import drawing
+    with drawing.styled():
+        fig, axes = drawing.figure(8.5, 3.4, 2, sharey=True)
+        for colour, check in zip(drawing.colours(len(c.checks), "plasma", 0.1, 0.8), c.checks):
+            x = drawing.step_axis(check.run.steps)
+            for ax, measured, key in ((axes[0], check.run.mse_train, "mse_train"),
+                                      (axes[1], check.run.mse_test, "mse_test")):
+                predicted = np.mean([getattr(p, key) for p in check.predictions], axis=0)
+                ax.plot(x, predicted, "-", color=colour, lw=1.2, label=f"NTK, width {check.width}")
+                ax.plot(x, measured.mean(1), "o", color=colour, ms=3.5, mfc="none",
+                        label=f"networks, width {check.width}")
+        top = max(max(k.run.mse_train.max(), k.run.mse_test.max()) for k in c.checks)
+        for ax, title in zip(axes, ("train", "test")):
+            ax.set(xscale="log", yscale="log", xlabel=STEP_LABEL, title=f"{title} MSE", ylim=(FLOOR**2 * top, 3 * top))
+        axes[0].set_ylabel("MSE (mean over seeds)")
+        axes[1].legend(frameon=False, fontsize=6.5)
     return _save(fig, out, "mse")
 
 
-def deviation_figure(c: Comparison, out: Path) -> str:
-    """Deviation from the NTK prediction vs width, log-log, with fitted slopes."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(4.6, 3.4))
-    w = np.array(c.widths, float)
-    for values, slope, label, marker in (([k.deviation for k in c.checks], c.slope, "train", "o"),
-                                         ([k.deviation_test for k in c.checks], c.slope_test, "test", "s")):
-        values = np.array(values)
-        ax.plot(w, values, marker, label=f"{label}: slope {slope:.2f}")
-        if np.isfinite(slope):
-            fit = np.exp(np.polyval(np.polyfit(np.log(w), np.log(values), 1), np.log(w)))
-            ax.plot(w, fit, "-", color=ax.lines[-1].get_color(), lw=1)
-    ax.plot(w, c.checks[0].deviation * (w / w[0]) ** -0.5, ":", color="grey", label="width^-1/2")
-    drift = [k.run.drift.max() if k.run.drift is not None else np.nan for k in c.checks]
-    ax.plot(w, drift, "^", color="tab:green", label="max NTK drift")
-    ax.set(xscale="log", yscale="log", xlabel="width", ylabel="relative deviation",
-           title="Networks vs NTK prediction")
-    ax.set_xticks(w, [str(int(v)) for v in w])
-    ax.xaxis.set_minor_formatter(plt.NullFormatter())
-    ax.legend(frameon=False)
+def deviation_figure(numbers: dict, out: Path) -> str:
+    """Deviation from the NTK prediction vs width, log-log, seed means with seed error bars and fitted slopes (with
+    their intervals); beside it the kernel and linearisation parts with their fits a w^-1/2 + b w^-1
+    (`ntk_fourier.drawing.deviation_width_panels`, as ``plot`` draws ``comparison.json``)."""
+    from ntk_fourier import drawing
+    parts = "deviation_kernel" in numbers
+    with drawing.styled():
+        fig, axes = drawing.figure(9.2 if parts else 4.8, 3.6, 2 if parts else 1)
+        drawing.deviation_width_panels(axes, numbers)
     return _save(fig, out, "deviation")
 
 
 def deviation_steps_figure(c: Comparison, out: Path) -> str:
     """Deviation vs step for each width (seed means), log-log, with the width^-1/2 reference at the last step."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(5.2, 3.6))
-    cmap = plt.get_cmap("plasma")
-    steps = c.checks[-1].run.steps
-    x = _step_axis(steps)
-    for j, k in enumerate(c.checks):  # step 0 is 0 by construction (same start): not drawn
-        ax.plot(x[1:], k.deviation_curve.mean(1)[1:], "o-", color=cmap(0.1 + 0.7 * j / max(len(c.checks) - 1, 1)),
-                ms=3, lw=1.2, label=f"width {k.width}")
-    first = c.checks[0].deviation_curve.mean(1)[-1]
-    for k in c.checks[1:]:  # where width^-1/2 would put each wider network at the last step
-        ax.plot(x[-1], first * (k.width / c.widths[0]) ** -0.5, "_", color="grey", ms=12)
-    ax.plot([], [], "_", color="grey", ms=12, label="width^-1/2 from the narrowest (last step)")
-    for level in (0.05, 0.1):
-        ax.axhline(level, color="grey", lw=0.6, ls=":")
-    positive = np.concatenate([k.deviation_curve.mean(1)[1:] for k in c.checks])
-    ax.set(xscale="log", yscale="log", xlabel="gradient-descent step",
-           ylabel="deviation from the NTK prediction", ylim=(max(positive.min() / 3, 1e-8), 3 * positive.max()),
-           title="Network vs NTK prediction, step by step (dotted: 5%, 10%)")
-    ax.legend(frameon=False)
+    from ntk_fourier import drawing
+    x = drawing.step_axis(c.checks[-1].run.steps)
+    with drawing.styled():
+        fig, (ax,) = drawing.figure(5.2, 3.6)
+        drawing.curves_vs_step(ax, c.checks[-1].run.steps, [k.deviation_curve.mean(1) for k in c.checks],
+                               [f"width {k.width}" for k in c.checks], skip_first=True)  # step 0: 0 by construction
+        first = c.checks[0].deviation_curve.mean(1)[-1]
+        for k in c.checks[1:]:  # where width^-1/2 would put each wider network at the last step
+            ax.plot(x[-1], first * (k.width / c.widths[0]) ** -0.5, "_", color="grey", ms=12)
+        ax.plot([], [], "_", color="grey", ms=12, label="width^-1/2 from the narrowest (last step)")
+        for level in (0.05, 0.1):
+            ax.axhline(level, color="grey", lw=0.6, ls=":")
+        positive = np.concatenate([k.deviation_curve.mean(1)[1:] for k in c.checks])
+        positive = positive[positive > 0]
+        ax.set(xlabel="gradient-descent step", ylabel="deviation from the NTK prediction",
+               title="Network vs NTK prediction, step by step (dotted: 5%, 10%)")
+        if positive.size:
+            ax.set_ylim(max(positive.min() / 3, 1e-8), 3 * positive.max())
+        ax.legend(frameon=False)
     return _save(fig, out, "deviation_steps")
 
 
@@ -142,25 +120,25 @@ def decomposition_figure(c: Comparison, out: Path) -> str | None:
     and drift / nonlinearity (network vs linearised network)."""
     if any(k.kernel_curve is None for k in c.checks):
         return None
-    plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
-    cmap = plt.get_cmap("plasma")
-    x = _step_axis(c.checks[-1].run.steps)
-    values = []
-    for j, k in enumerate(c.checks):
-        colour = cmap(0.1 + 0.7 * j / max(len(c.checks) - 1, 1))
-        for ax, curve in zip(axes, (k.kernel_curve, k.linearization_curve)):  # step 0: 0 by construction
-            ax.plot(x[1:], curve.mean(1)[1:], "o-", color=colour, ms=3, lw=1.2, label=f"width {k.width}")
-            values.append(curve.mean(1)[1:])
-    positive = np.concatenate(values)
-    positive = positive[positive > 0]
-    for ax, title in zip(axes, ("kernel fluctuation: linearised network vs NTK",
-                                "drift + nonlinearity: network vs linearised network")):
-        ax.set(xscale="log", yscale="log", xlabel="gradient-descent step", title=title)
+    from ntk_fourier import drawing
+    steps = c.checks[-1].run.steps
+    labels = [f"width {k.width}" for k in c.checks]
+    with drawing.styled():
+        fig, axes = drawing.figure(9, 3.5, 2, sharey=True)
+        values = []
+        for ax, curves, title in ((axes[0], [k.kernel_curve.mean(1) for k in c.checks],
+                                   "kernel fluctuation: linearised network vs NTK"),
+                                  (axes[1], [k.linearization_curve.mean(1) for k in c.checks],
+                                   "drift + nonlinearity: network vs linearised network")):
+            drawing.curves_vs_step(ax, steps, curves, labels, skip_first=True)  # step 0: 0 by construction
+            ax.set(xlabel="gradient-descent step", title=title)
+            values += [curve[1:] for curve in curves]
+        positive = np.concatenate(values)
+        positive = positive[positive > 0]
         if positive.size:
-            ax.set_ylim(max(positive.min() / 3, 1e-10), 3 * positive.max())
-    axes[0].set_ylabel("relative gap (same definition as the deviation)")
-    axes[1].legend(frameon=False)
+            axes[0].set_ylim(max(positive.min() / 3, 1e-10), 3 * positive.max())
+        axes[0].set_ylabel("relative gap (same definition as the deviation)")
+        axes[1].legend(frameon=False)
     return _save(fig, out, "decomposition")
 
 
@@ -169,25 +147,181 @@ def frequency_figure(numbers: dict, c: Comparison, out: Path) -> str | None:
     and the NTK prediction (lines): the Rahaman et al. view of spectral bias, as lines."""
     if "residual_freq_measured" not in numbers:
         return None
-    plt = _plt()
+    from ntk_fourier import drawing
     freqs = np.abs(np.asarray(numbers["frequencies"])).max(1)
     measured, predicted = numbers["residual_freq_measured"][-1], numbers["residual_freq_predicted"][-1]  # (T, F)
     usable = [i for i in np.argsort(freqs) if np.isfinite(measured[0, i]) and freqs[i] > 0]
     chosen = sorted({usable[int(j)] for j in np.linspace(0, len(usable) - 1, min(6, len(usable)))}, key=freqs.__getitem__)
-    x = _step_axis(c.checks[-1].run.steps)
-    fig, ax = plt.subplots(figsize=(5.5, 3.8))
-    cmap = plt.get_cmap("viridis")
-    for j, i in enumerate(chosen):
-        colour = cmap(j / max(len(chosen) - 1, 1))
-        ax.plot(x, predicted[:, i], "-", color=colour, lw=1.2, label=f"|f| = {freqs[i]:g}")
-        ax.plot(x, measured[:, i], "o", color=colour, ms=3.5, mfc="none")
-    values = np.concatenate([measured[:, chosen].ravel(), predicted[:, chosen].ravel()])
-    values = values[np.isfinite(values) & (values > 0)]
-    ax.set(xscale="log", yscale="log", xlabel="gradient-descent step (step 0 drawn at the left edge)",
-           ylabel="|residual_f| / |y_f|", ylim=(max(values.min() / 3, FLOOR * values.max()), 3 * values.max()),
-           title=f"Residual per frequency, width {c.checks[-1].width}: lines NTK, circles networks")
-    ax.legend(frameon=False, ncol=2)
+    x = drawing.step_axis(c.checks[-1].run.steps)
+    with drawing.styled():
+        fig, (ax,) = drawing.figure(5.5, 3.8)
+        _lines_and_markers(ax, x, predicted[:, chosen], measured[:, chosen], [f"|f| = {freqs[i]:g}" for i in chosen])
+        values = np.concatenate([measured[:, chosen].ravel(), predicted[:, chosen].ravel()])
+        values = values[np.isfinite(values) & (values > 0)]
+        ax.set(xscale="log", yscale="log", xlabel=STEP_LABEL, ylabel="|residual_f| / |y_f|",
+               ylim=(max(values.min() / 3, FLOOR * values.max()), 3 * values.max()),
+               title=f"Residual per frequency, width {c.checks[-1].width}: lines NTK, circles networks")
+        ax.legend(frameon=False, ncol=2)
     return _save(fig, out, "frequencies")
+
+
+# ------------------------------------------------------------------------------------ what the numbers say
+
+
+def _slash(values, form="{:.2f}") -> str:
+    return " / ".join(form.format(v) for v in values)
+
+
+def _exponent(value: float) -> str:
+    return {-0.5: "-1/2", -1.0: "-1"}.get(value, f"{value:g}")
+
+
+def _slope(fit: dict) -> str:
+    """'-0.63 (95% interval -1.20 to -0.06 from 2 seeds; local slopes -0.61 / -0.65)'."""
+    if "low" in fit:
+        text = (f"{fit['slope']:.2f} ({100 * fit['level']:.0f}% interval {fit['low']:.2f} to {fit['high']:.2f} "
+                f"from {fit['seeds']} seeds")
+    else:
+        text = f"{fit['slope']:.2f} (one seed: no interval"
+    if len(fit["local_slopes"]) > 1:
+        text += f"; local slopes {_slash(fit['local_slopes'])}"
+    return text + ")"
+
+
+def _verdict(fit: dict) -> str:
+    """Whether a part's slope agrees with its perturbative exponent: 'consistent' only when the seed interval
+    contains it."""
+    expected = _exponent(fit["expected"])
+    if fit["consistent"] is None:
+        return f"no test of {expected} (a single seed gives no interval)"
+    if not fit["consistent"]:
+        return f"not consistent with {expected} (the interval excludes it)"
+    text = f"consistent with {expected} (the interval contains it)"
+    if fit.get("contains_other"):
+        other = [_exponent(v) for v in (-0.5, -1.0) if v != fit["expected"]][0]
+        text += f"; it also contains {other}: these widths do not tell the two laws apart"
+    return text
+
+
+PART_NAMES = {"total": "total deviation", "kernel": "kernel part (kernel fluctuation at initialisation; "
+              "perturbative law width^-1/2)", "linearization": "linearisation part (the kernel's drift and the "
+              "network's nonlinearity; perturbative law width^-1)"}
+MISFIT = 0.25  # a two-term fit whose largest relative residual exceeds this does not describe the values
+
+
+def _widths(widths) -> str:
+    """'width 256' or 'widths 256 / 1024'."""
+    return f"width {widths[0]}" if len(widths) == 1 else f"widths {_slash(widths, '{}')}"
+
+
+def _two_power(name: str, fit: dict, widths: list) -> str:
+    """One part's fit a w^-1/2 + b w^-1, and which term dominates in the measured range (only when the law
+    describes the values: largest relative misfit at most `MISFIT`)."""
+    text = (f"{name}: a = {fit['a']:.3g}, b = {fit['b']:.3g} (largest relative misfit "
+            f"{100 * fit['max_rel_residual']:.0f}%)")
+    if fit["max_rel_residual"] > MISFIT or fit["dominant"] == "undetermined":
+        return text + f": the two-term law does not describe these values (misfit above {100 * MISFIT:.0f}%)."
+    share = (f"the w^-1/2 term is {100 * fit['share_half_low']:.0f}% of it at width {widths[0]} and "
+             f"{100 * fit['share_half_high']:.0f}% at width {widths[-1]}")
+    dominant = {"x^-1/2": "the w^-1/2 term dominates across the measured range",
+                "x^-1": "the w^-1 term dominates across the measured range",
+                "crossover": "the w^-1 term dominates at the narrow end, the w^-1/2 term at the wide end"}
+    return f"{text}: {share}; {dominant[fit['dominant']]}."
+
+
+def law_sentences(numbers: dict) -> list[str]:
+    """The report's statements on how the deviation falls with width, built only from ``numbers["width_laws"]``
+    (`ntk_fourier.compare.fits.width_laws`): each qualitative sentence appears only when its number says so."""
+    laws = numbers.get("width_laws")
+    if not laws:
+        return []
+    widths = laws["widths"]
+    at = f"at {_widths(widths)}"
+    fits = laws["fits"]
+    lines = ["## How the deviation falls with width", "",
+             "Slopes of log deviation (max over steps, seed mean) against log width, with intervals from the spread "
+             "of the per-seed slopes (Student t):", ""]
+    if "total" in fits:
+        lines.append(f"- {PART_NAMES['total']}: {_slope(fits['total'])}" + (
+            "; no single power law is predicted for it: it is the sum of the two parts below." if "kernel" in fits
+            else "."))
+    for name in ("kernel", "linearization"):
+        if name in fits:
+            lines.append(f"- {PART_NAMES[name]}: {_slope(fits[name])}: {_verdict(fits[name])}.")
+    per_step = [(label, numbers.get(key)) for label, key in (("total", "slope_per_step"),
+                                                             ("kernel part", "slope_kernel_per_step"),
+                                                             ("linearisation part", "slope_linearization_per_step"))]
+    per_step = [(label, values) for label, values in per_step if values is not None]
+    if per_step and "steps" in numbers:
+        rows = [f"{t:g}: " + " / ".join(f"{float(v[i]):.2f}" for _, v in per_step)
+                for i, t in enumerate(numbers["steps"]) if all(np.isfinite(float(v[i])) for _, v in per_step)]
+        if rows:
+            lines.append(f"- the same slopes of the seed means at each recorded step ("
+                         f"{' / '.join(label for label, _ in per_step)}): {', '.join(rows)}.")
+    lines.append("")
+    share = laws.get("linearization_share")
+    if share is not None:
+        percent = _slash([100 * v for v in share], "{:.0f}%")
+        lines.append({
+            "linearization": f"The linearisation part (drift and nonlinearity) dominates the deviation at every "
+                             f"measured width: it is {percent} of kernel + linearisation part {at}; the total follows "
+                             "that part's dependence on width, not the kernel part's.",
+            "kernel": f"The kernel part dominates the deviation at every measured width: the linearisation part is "
+                      f"{percent} of kernel + linearisation part {at}; the total follows the kernel part's dependence "
+                      "on width.",
+            "mixed": f"Neither part dominates across the measured range: the linearisation part is {percent} of "
+                     f"kernel + linearisation part {at}."}[laws["dominant_part"]])
+        lines.append("")
+    two = laws.get("two_power", {})
+    if "kernel" in two or "linearization" in two:
+        lines += ["Fits a w^-1/2 + b w^-1 (w the width; non-negative least squares on the seed means, relative "
+                  "residuals):", ""]
+        for name, label in (("kernel", "kernel part"), ("linearization", "linearisation part")):
+            if name in two:
+                lines.append(f"- {_two_power(label, two[name], widths)}")
+        lines.append("")
+    if "perturbative" in laws:
+        drift = laws["max_ntk_drift"]
+        outside = [i for i, p in enumerate(laws["perturbative"]) if not p]
+        limit = f"{100 * laws['perturbative_drift']:.0f}%"
+        if outside:
+            lines.append(
+                f"Outside the perturbative regime at {_widths([widths[i] for i in outside])}: the NTK moved by "
+                f"{_slash([100 * drift[i] for i in outside], '{:.0f}%')} of its size during training (largest "
+                f"relative drift >= {limit}), where the deviation is no longer a small series in width^-1/2 and "
+                "width^-1; the fits above include "
+                f"{'it' if len(outside) == 1 else 'them'}.")
+            inside = laws.get("fits_perturbative", {})
+            parts = [f"{label} slope {_slope(inside[name])}: {_verdict(inside[name])}"
+                     for name, label in (("kernel", "kernel part"), ("linearization", "linearisation part"))
+                     if name in inside]
+            if parts:
+                kept = [w for w, p in zip(widths, laws["perturbative"]) if p]
+                lines.append(f"Over {_widths(kept)} alone: " + "; ".join(parts) + ".")
+        else:
+            lines.append(f"The NTK moved by less than {limit} of its size at every width (largest relative drift "
+                         f"{_slash([100 * d for d in drift], '{:.0f}%')} {at}): within the perturbative regime by "
+                         "this measure.")
+        lines.append("")
+    if "ensemble_z" in laws:
+        z, bad = laws["ensemble_z"], laws["ensemble_inconsistent"]
+        limit = f"{laws['z_consistent']:g}"
+        head = (f"Seed mean vs infinite-ensemble mean (test points): z = {_slash(z, '{:.3g}')} {at} (about 1 when "
+                "consistent).")
+        seeds = (fits.get("total") or {}).get("seeds")
+        average = f"the average of the {seeds} networks" if seeds else "the average of the networks"
+        if all(bad):
+            tail = (f"{average[0].upper()}{average[1:]} is inconsistent with the infinite-ensemble mean (z > {limit}) "
+                    "at every width: it differs from it by far more than the spread of an average of that many "
+                    "networks, a finite-width difference of the mean function, not seed noise.")
+        elif not any(bad):
+            tail = f"{average[0].upper()}{average[1:]} is consistent with it (z <= {limit}) at every width."
+        else:
+            tail = (f"{average[0].upper()}{average[1:]} is inconsistent with it (z > {limit}) at "
+                    f"{_widths([w for w, b in zip(widths, bad) if b])} and consistent at "
+                    f"{_widths([w for w, b in zip(widths, bad) if not b])}.")
+        lines += [f"{head} {tail}", ""]
+    return lines
 
 
 def save_width(out: Path | str, config: dict, width: int, run, linear_run=None) -> None:
@@ -216,7 +350,7 @@ def write(c: Comparison, out: Path | str, config: dict, save_runs: bool = True) 
     numbers = summary(c)
     write_text(out / "comparison.json", json.dumps(_jsonable({**numbers, "config": config, "versions": versions()}),
                                                    indent=2) + "\n")
-    figures = [f for f in (mode_figure(c, out), mse_figure(c, out), deviation_figure(c, out),
+    figures = [f for f in (mode_figure(c, out), mse_figure(c, out), deviation_figure(numbers, out),
                            deviation_steps_figure(c, out), decomposition_figure(c, out),
                            frequency_figure(numbers, c, out)) if f]
     rows = ["| width | deviation (train) | deviation (test) | max NTK drift | seed-mean vs ensemble (z) | "
@@ -247,8 +381,11 @@ def write(c: Comparison, out: Path | str, config: dict, save_runs: bool = True) 
         f"{config.get('seeds')} seeds, steps {numbers['steps']}.", "",
         *rows, "",
         f"Fitted slope of log deviation vs log width: **{numbers['slope']:.3f}** (train), "
-        f"{numbers['slope_test']:.3f} (test); infinite-width theory predicts about -0.5.", "",
+        f"{numbers['slope_test']:.3f} (test). Perturbation theory predicts width^-1/2 for the kernel's fluctuation "
+        "at initialisation and width^-1 for its drift and the network's nonlinearity; the total follows whichever "
+        "part dominates (below).", "",
         f"Slope of log deviation vs log width at each recorded step: {slopes}.", "",
+        *law_sentences(numbers),
         "## Where the gap comes from, and until when the prediction holds", "",
         "Kernel part: the linearised network (each network's first-order Taylor expansion around its initial "
         "parameters, trained by the same GD: the kernel dynamics of its own empirical NTK K_0) vs the NTK "

@@ -193,7 +193,7 @@ def single_threaded_blas():
     """NumPy's BLAS on one thread inside the block, restored after (best effort: OpenBLAS wheels only).
 
     The explorer's matrices are at most 256 x 256, too small for threads to help; on a busy machine OpenBLAS's
-    waiting threads made each small ``eigh`` take ~100 ms instead of ~0.3 ms (measured: `analysis.explorer_latency`).
+    waiting threads made each small ``eigh`` take ~100 ms instead of ~0.3 ms (measured: `benchmarks.explorer_latency`).
     """
     found = _numpy_openblas()
     if found is None:

@@ -2,7 +2,8 @@
 
 Built-in natural images ship inside matplotlib (a dependency): ``hopper`` (Grace Hopper, RGB photograph), ``present``
 (a photograph of a gift box, RGB), ``mri`` (a 256 x 256 MRI slice, grey), ``terrain`` (a digital elevation model shown
-as grey). Text images (``text``, ``text1``, ...) are rendered here with Pillow's built-in font, seeded. Any PNG or JPEG
+as grey). Text images (``text``, ``text1``, ...) are rendered here with Pillow's built-in font, seeded: coloured words
+on black; ``text-large`` is three words of large, heavy black letters on white (grey, not seeded). Any PNG or JPEG
 works too. Images are float arrays in [0, 1] of shape (size, size, channels), centre-cropped to a square and resized.
 
 Protocol of Tancik et al. (2020): train on the pixels [::2, ::2], test on [1::2, 1::2] of the size x size image;
@@ -77,13 +78,31 @@ def text_image(size: int, seed: int = 0) -> np.ndarray:
     return _to_square(np.asarray(canvas, np.float64) / 255.0, size)
 
 
+LARGE_TEXT = ("NTK", "bias", "Fourier")
+
+
+def large_text_image(size: int) -> np.ndarray:
+    """Black text on white in large, heavy letters (grey, one channel, [0, 1]): three words of Pillow's built-in
+    font at 128 px with an 8 px stroke on a 512-pixel canvas (strokes about 1/16 of the side), resized to ``size``."""
+    from PIL import Image, ImageDraw, ImageFont
+    canvas = Image.new("L", (512, 512), 255)
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.load_default(size=128)
+    for row, word in enumerate(LARGE_TEXT):
+        draw.text((20, 4 + 168 * row), word, fill=0, font=font, stroke_width=8, stroke_fill=0)
+    return _to_square(np.asarray(canvas, np.float64)[..., None] / 255.0, size)
+
+
 def builtin(name: str, size: int) -> np.ndarray:
     """A built-in image as a float array ``(size, size, channels)`` in [0, 1]."""
     size = _check_size(size)
+    if name == "text-large":
+        return large_text_image(size)
     if name.startswith("text"):
         suffix = name[4:]
         if suffix and not suffix.isdigit():
-            raise InputError(f"unknown built-in image {name!r}; choose {', '.join(NATURAL)} or text, text1, text2, ...")
+            raise InputError(f"unknown built-in image {name!r}; choose {', '.join(NATURAL)}, text-large or text, "
+                             "text1, text2, ...")
         return text_image(size, seed=int(suffix or 0))
     if name == "hopper":
         return load(_sample_data("grace_hopper.jpg"), size)
@@ -95,7 +114,8 @@ def builtin(name: str, size: int) -> np.ndarray:
     if name == "terrain":
         with np.load(_sample_data("jacksboro_fault_dem.npz")) as dem:
             return _to_square(_normalise(dem["elevation"]), size)
-    raise InputError(f"unknown built-in image {name!r}; choose {', '.join(NATURAL)} or text, text1, text2, ...")
+    raise InputError(f"unknown built-in image {name!r}; choose {', '.join(NATURAL)}, text-large or text, text1, "
+                     "text2, ...")
 
 
 def image_array(array: np.ndarray, what: str = "image") -> np.ndarray:

@@ -6,7 +6,7 @@ Dense at the largest size it handles comfortably here (--dense, default 8192: 0.
 matrix-free at --large points (default 65,536: the dense kernel alone would need 34 GB) in a child process whose
 peak memory (ru_maxrss) is reported. Prints a summary and writes OUT.json.
 
-    python -m analysis.benchmark_points [--out docs/benchmarks/points.json] [--dense 8192] [--large 65536] [--top 100]
+    python -m benchmarks.benchmark_points [--out docs/benchmarks/points.json] [--dense 8192] [--large 65536] [--top 100]
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import ntk_fourier as nf
-from analysis.common import machine, timed
+from benchmarks.common import machine, timed
 
 MODEL = nf.Model(mapping=nf.Mapping("none"), depth=4)  # raw 2D coordinates, 4 hidden ReLU layers, bias 0.1
 RIDGE = 1e-4  # kernel regression's ridge, relative to lambda_max
@@ -114,7 +114,7 @@ def main(argv=None):
         _print_dense(d, args.top)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "large.json"
-        subprocess.run([sys.executable, "-m", "analysis.benchmark_points", "--worker", str(out), "--large",
+        subprocess.run([sys.executable, "-m", "benchmarks.benchmark_points", "--worker", str(out), "--large",
                         str(args.large), "--top", str(args.top)], check=True)
         result["large"] = g = json.loads(out.read_text())
     _print_large(g, args.top)

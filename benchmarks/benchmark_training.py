@@ -1,7 +1,7 @@
 """Benchmark: ensemble training as one vmapped, jit-compiled program vs a per-model PyTorch loop written the usual
 way, and the achieved FLOP/s as a fraction of this machine's matrix-multiply FLOP/s — all measured in one run.
 
-    python -m analysis.benchmark_training [--out docs/benchmarks/training.json] [--seeds 8] [--width 512] [--steps 200]
+    python -m benchmarks.benchmark_training [--out docs/benchmarks/training.json] [--seeds 8] [--width 512] [--steps 200]
 
 FLOPs per step are counted analytically for the dense layers (forward 2 n fan_in fan_out per layer, backward twice
 that): the mapping, activations and optimizer are not counted, so the fraction is a lower bound. PyTorch is optional
@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import ntk_fourier as nf
-from analysis.common import machine
+from benchmarks.common import machine
 
 
 def matmul_flops(size: int = 2048, repeats: int = 10) -> float:

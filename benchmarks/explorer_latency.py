@@ -5,7 +5,7 @@ across updates: only a new depth, activation or grid size compiles again).
 Prints the milliseconds of each update, then the median and maximum; also the one-off cost of the first update
 (compilation included).
 
-    python -m analysis.explorer_latency [--grid 256] [--repeats 1]
+    python -m benchmarks.explorer_latency [--grid 256] [--repeats 1]
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from analysis.common import machine
+from benchmarks.common import machine
 from ntk_fourier.explore import model
 
 # (control, value): twenty changes, each applied to the settings left by the previous ones

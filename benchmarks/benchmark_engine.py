@@ -8,7 +8,7 @@ the faster for it); each timing is the best of ``--repeats`` calls after a compi
 environment (neural-tangents needs JAX < 0.6), so both engines share one JAX (0.5.3); with ``--main-python`` the
 native engine is also timed on the main environment's current JAX (a child process), the JAX users run it on.
 
-    .venv-ref/bin/python -m analysis.benchmark_engine [--out docs/benchmarks/engine.json] [--sizes 4096,8192]
+    .venv-ref/bin/python -m benchmarks.benchmark_engine [--out docs/benchmarks/engine.json] [--sizes 4096,8192]
                          [--main-python .venv/bin/python]
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import ntk_fourier as nf
-from analysis.common import machine
+from benchmarks.common import machine
 from ntk_fourier.results import versions
 
 CASES = {
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> dict:
             if len(engines) == 2:
                 row["speedup"] = row[f"{engines[1]}_s"] / row[f"{engines[0]}_s"]
             if args.main_python:
-                child = subprocess.run([args.main_python, "-m", "analysis.benchmark_engine", "--time-child",
+                child = subprocess.run([args.main_python, "-m", "benchmarks.benchmark_engine", "--time-child",
                                         f"{case}:{n}", "--repeats", str(args.repeats)], capture_output=True,
                                        text=True, check=True)
                 timing = json.loads(child.stdout.strip().splitlines()[-1])
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> dict:
             print(json.dumps(row), flush=True)
     memory = None
     if args.memory:
-        child = subprocess.run([sys.executable, "-m", "analysis.benchmark_engine", "--child", str(args.memory)],
+        child = subprocess.run([sys.executable, "-m", "benchmarks.benchmark_engine", "--child", str(args.memory)],
                                capture_output=True, text=True, check=True)
         memory = json.loads(child.stdout.strip().splitlines()[-1])
         print(json.dumps(memory), flush=True)

@@ -13,7 +13,7 @@ on P devices of rate R at efficiency e it takes that / (P R e), plus an all-redu
 device: the replicated points, features and the block (n (d + 2 m + 2 b) floats), a few tiles; on the host, the
 Krylov basis (n b passes floats). Printed as a table for 10^5, 10^6, 10^7 points on 1 to 64 GPUs.
 
-    python -m analysis.benchmark_scale [--out docs/benchmarks/scale.json] [--n 8192] [--gpu-tflops 34] [--eff 0.3]
+    python -m benchmarks.benchmark_scale [--out docs/benchmarks/scale.json] [--n 8192] [--gpu-tflops 34] [--eff 0.3]
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 import ntk_fourier as nf
-from analysis.common import machine, timed
+from benchmarks.common import machine, timed
 
 MODEL = nf.Model(mapping=nf.Mapping("none"), depth=4)  # the benchmark_points model: raw 2D coordinates, 4 ReLU layers
 TILE, BLOCK, PASSES = 4096, 108, 8  # block Lanczos for the top 100 (block k + 8) took 8 passes (benchmark_points)
@@ -64,7 +64,7 @@ def one_pass(n: int, mesh_devices: int | None) -> dict:
 
 
 def _pass_in_process(n: int, count: int) -> dict:
-    code = (f"import json; from analysis.benchmark_scale import one_pass; "
+    code = (f"import json; from benchmarks.benchmark_scale import one_pass; "
             f"print(json.dumps(one_pass({n}, {count})))")
     env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={count}"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True,

@@ -1,7 +1,7 @@
 """Benchmark: structured spectra (FFT, matrix-free Lanczos) vs dense (neural-tangents kernel + LAPACK eigh), measured
 side by side in one run, and the image-scale targets. Prints a table and writes OUT.json.
 
-    python -m analysis.benchmark_spectra [--out docs/benchmarks/spectra.json] [--dense 64] [--large 512] [--top 100]
+    python -m benchmarks.benchmark_spectra [--out docs/benchmarks/spectra.json] [--dense 64] [--large 512] [--top 100]
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 import ntk_fourier as nf
-from analysis.common import machine, timed
+from benchmarks.common import machine, timed
 
 
 

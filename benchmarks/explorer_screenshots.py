@@ -2,7 +2,7 @@
 chromium-driver): docs/images/explorer.png (default settings, two trained networks overlaid, mid-training) and
 docs/images/explorer-raw.png (no Fourier features: the high target frequency is barely learnt).
 
-    python -m analysis.explorer_screenshots [--out docs/images] [--width 256]
+    python -m benchmarks.explorer_screenshots [--out docs/images] [--width 256]
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Memory estimates against what training really takes on the device (an accelerator's allocator statistics).
 
-    python -m analysis.memory_check [--widths 4096,16384,30000] [--out memory_check.json]
+    python -m benchmarks.memory_check [--widths 4096,16384,30000] [--out memory_check.json]
 
 For each width: `training.memory_needed`'s device estimate, then one float32 GD network trained for a few steps on
 the 1D 1/f data (256-point grid, 32 training points), and JAX's peak_bytes_in_use of the device (accelerators only;
