@@ -115,7 +115,7 @@ def main(argv=None):
     scale = parser.add_mutually_exclusive_group()
     scale.add_argument("--quick", action="store_true", help="toy sizes, for tests and smoke runs (about 3 min)")
     scale.add_argument("--paper", action="store_true", help="paper-scale settings where an analysis has them "
-                       "(more widths, seeds, steps; about 45 min on 2 CPU cores); full settings elsewhere")
+                       "(wider networks, more seeds and steps; several times longer); full settings elsewhere")
     parser.add_argument("--out", type=Path, default=Path("figures/gallery"))
     parser.add_argument("--only", help="comma list of figure names (default: all)")
     parser.add_argument("--redraw", action="store_true", help="draw from saved data without recomputing")
@@ -163,15 +163,14 @@ def main(argv=None):
         caption = module.caption(f).strip()
         key = figure_key(module, keys[module.ANALYSIS])
         outputs = [args.out / f"{name}{suffix}" for suffix in (".png", ".pdf", ".md")]
-        if drawn_keys.get(name) != key or args.force or args.redraw or not all(p.is_file() for p in outputs):
+        saved = drawn_keys.get(name) if isinstance(drawn_keys.get(name), dict) else {}
+        if saved.get("key") != key or args.force or args.redraw or not all(p.is_file() for p in outputs):
             style.save(module.draw(arrays, meta, f), args.out / name, caption)
             if hasattr(module, "write_animation"):  # a moving figure: its animation (GIF) beside the still
                 module.write_animation(arrays, meta, args.out / f"{name}.gif")
-            drawn_keys[name] = key
-            drawn = time.perf_counter() - start
-            print(f"[{name}] drawn in {drawn:.1f} s -> {args.out / name}.png", flush=True)
-        else:
-            drawn = 0.0
+            drawn_keys[name] = saved = {"key": key, "seconds": time.perf_counter() - start}
+            print(f"[{name}] drawn in {saved['seconds']:.1f} s -> {args.out / name}.png", flush=True)
+        drawn = saved["seconds"]
         write_text(args.out / "findings" / f"{name}.json", json.dumps(f, indent=1) + "\n")
         analysed = meta.get("timings", {}).get("analysis_s", float("nan"))
         index += _index_entry(name, caption, f, module.ANALYSIS, analysed, drawn)

@@ -5,8 +5,6 @@ in place away from the training points). The gallery saves them, draws the last 
 animation (GIF) beside it, both from the saved arrays (figures/training_animation.py)."""
 from __future__ import annotations
 
-import numpy as np
-
 import ntk_fourier as nf
 from ntk_fourier import animate
 

@@ -1,8 +1,6 @@
 """Figure: deviation of trained networks from their NTK prediction vs width (log-log, seeds, fitted slope)."""
 from __future__ import annotations
 
-import numpy as np
-
 from figures import findings as fd, style
 
 ANALYSIS = "width_sweep"

@@ -19,6 +19,20 @@ def f(value: float, decimals: int = 2) -> str:
     return f"{value:.{decimals}f}"
 
 
+def sci(value: float, digits: int = 2) -> str:
+    """``value`` with ``digits`` significant digits: plain between 1e-3 and 1e4, else 7.4e-5 style (no zero-padded
+    exponent)."""
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    if -3 <= exponent < 4:
+        return f"{value:.{max(digits - 1 - exponent, 0)}f}"
+    mantissa = round(value / 10.0 ** exponent, digits - 1)
+    if abs(mantissa) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{mantissa:.{digits - 1}f}".rstrip("0").rstrip(".") + f"e{exponent}"
+
+
 def pct(value: float, decimals: int = 0) -> str:
     """``value`` (a fraction) in percent."""
     return f"{100 * value:.{decimals}f}%"

@@ -148,18 +148,6 @@ def draw(arrays: dict, meta: dict, f: dict):
     return fig
 
 
-def _sci(value: float, digits: int = 2) -> str:
-    """``digits`` significant digits: plain between 1e-3 and 1e4, else 1.2e-5 style."""
-    if value == 0:
-        return "0"
-    exponent = int(np.floor(np.log10(abs(value))))
-    if -3 <= exponent < 4:
-        return f"{value:.{max(digits - 1 - exponent, 0)}f}"
-    mantissa = round(value / 10.0 ** exponent, digits - 1)
-    if abs(mantissa) >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    return f"{mantissa:.{digits - 1}f}".rstrip("0").rstrip(".") + f"e{exponent}"
-
 
 def _p(value) -> str:
     return "inf" if value == "inf" else found.g(value)
@@ -185,7 +173,7 @@ def caption(f: dict) -> str:
             f"{f['first_step']} (lines, mean over the same seeds), each model at half its "
             f"NTK's largest stable rate; right: the ratio measured / predicted train MSE, also for networks of width "
             f"{f['control_width']} (dashed)."]
-    ratios = ", ".join(f"{_sci(rows[p]['main_test_ratio_last'])} (p = {p})" for p in powers)
+    ratios = ", ".join(f"{found.sci(rows[p]['main_test_ratio_last'])} (p = {p})" for p in powers)
     if f["test_follows"]:
         text.append(f"On the test points the networks follow the prediction within a factor "
                     f"{found.g(f['follow_factor'])} at every step and every p (largest ratio "
@@ -202,22 +190,22 @@ def caption(f: dict) -> str:
                 f"{until}" + ("; later their train MSE falls more slowly than predicted." if f["train_lags_later"]
                               else "."))
     if f["at_floor"]:
-        floor = ", ".join(f"{_sci(rows[p]['main_train_net_last'])} (p = {p}; predicted "
-                          f"{_sci(rows[p]['main_train_pred_last'])})" for p in map(_p, f["at_floor"]))
+        floor = ", ".join(f"{found.sci(rows[p]['main_train_net_last'])} (p = {p}; predicted "
+                          f"{found.sci(rows[p]['main_train_pred_last'])})" for p in map(_p, f["at_floor"]))
         text.append(f"At step {f['steps_last']} the networks for p = {_ps(f['at_floor'])} stop at {floor}: float32 "
                     f"round-off (the width-{f['control_width']} networks at p = {_p(f['float64_power'])} reach "
-                    f"{_sci(f['float32_level'])} in float32 and {_sci(f['float64_level'])} in float64).")
+                    f"{found.sci(f['float32_level'])} in float32 and {found.sci(f['float64_level'])} in float64).")
     if f["finite_width"]:
-        gap = "; ".join(f"p = {p}: {_sci(rows[p]['main_train_ratio_last'])} (seeds "
-                        f"{_sci(min(rows[p]['main_train_ratio_seeds']))} to "
-                        f"{_sci(max(rows[p]['main_train_ratio_seeds']))}) against "
-                        f"{_sci(rows[p]['control_train_ratio_last'])}" for p in map(_p, f["finite_width"]))
+        gap = "; ".join(f"p = {p}: {found.sci(rows[p]['main_train_ratio_last'])} (seeds "
+                        f"{found.sci(min(rows[p]['main_train_ratio_seeds']))} to "
+                        f"{found.sci(max(rows[p]['main_train_ratio_seeds']))}) against "
+                        f"{found.sci(rows[p]['control_train_ratio_last'])}" for p in map(_p, f["finite_width"]))
         text.append(f"Measured / predicted train MSE at step {f['steps_last']}, width {f['width']} against width "
                     f"{f['control_width']}: {gap}; for these p the gap is more than {found.g(f['wider_factor'])} "
                     f"times larger at the narrower width, a finite-width effect.")
     if f["unexplained"]:
-        gap = "; ".join(f"p = {p}: {_sci(rows[p]['main_train_ratio_last'])} (width {f['control_width']}: "
-                        f"{_sci(rows[p]['control_train_ratio_last'])})" for p in map(_p, f["unexplained"]))
+        gap = "; ".join(f"p = {p}: {found.sci(rows[p]['main_train_ratio_last'])} (width {f['control_width']}: "
+                        f"{found.sci(rows[p]['control_train_ratio_last'])})" for p in map(_p, f["unexplained"]))
         text.append(f"Measured / predicted train MSE at step {f['steps_last']}: {gap}.")
     order = []
     if f["ntk_fit_order_from"] is not None:
@@ -230,7 +218,7 @@ def caption(f: dict) -> str:
         if f["early_best_p"] != f["powers"][0]:
             fit += f", though at step {f['early_step']} the lowest train MSE is p = {_p(f['early_best_p'])}"
         order.append(fit)
-    test = ", ".join(_sci(v) for v in f["test_last_net"])
+    test = ", ".join(found.sci(v) for v in f["test_last_net"])
     if f["test_falls_with_p"]:
         order.append(f"smaller p generalises worse: the networks' test MSE at step {f['steps_last']} falls with p "
                      f"({test}" + ("" if f["test_falls_resolved"] else "; not every neighbouring pair apart by its "

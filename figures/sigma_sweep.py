@@ -90,16 +90,6 @@ def draw(arrays: dict, meta: dict, f: dict):
     return fig
 
 
-def _sci(value: float, digits: int = 2) -> str:
-    """``digits`` significant digits: plain between 1e-3 and 1e4, else 1.2e-5 style."""
-    exponent = int(np.floor(np.log10(abs(value)))) if value else 0
-    if -3 <= exponent < 4:
-        return f"{value:.{max(digits - 1 - exponent, 0)}f}"
-    mantissa = round(value / 10.0 ** exponent, digits - 1)
-    if abs(mantissa) >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    return f"{mantissa:.{digits - 1}f}".rstrip("0").rstrip(".") + f"e{exponent}"
-
 
 def caption(f: dict) -> str:
     sig = f["sigmas"]
@@ -116,37 +106,37 @@ def caption(f: dict) -> str:
                     f"{found.g(f['follow_factor'])} at every sigma (measured / predicted {ratio}).")
     else:
         text.append(f"Networks' test MSE / predicted: {ratio}.")
-    best = (f"The networks' test MSE is lowest at sigma = {found.g(f['best_sigma'])} ({_sci(f['best_test'])} +- "
-            f"{_sci(f['best_test_se'], 1)})")
+    best = (f"The networks' test MSE is lowest at sigma = {found.g(f['best_sigma'])} ({found.sci(f['best_test'])} +- "
+            f"{found.sci(f['best_test_se'], 1)})")
     if f["best_at_smallest"]:
         best += ", the smallest sigma tried, apart from the next by its seed error"
     text.append(best + ".")
     if f["small_sigma_slow"]:
-        text.append(f"Small sigma fits the training points slowly (train MSE {_sci(f['net_train'][0])} at sigma "
+        text.append(f"Small sigma fits the training points slowly (train MSE {found.sci(f['net_train'][0])} at sigma "
                     f"{found.g(sig[0])} after {f['steps']} steps)"
                     + (", without a cost in test error here" if f["best_at_smallest"] else "") + ".")
     if f["overfits"]:
-        fit = (f" (train MSE at most {_sci(f['fit_max_train'])} from sigma {found.g(f['fit_from_sigma'])} on)"
+        fit = (f" (train MSE at most {found.sci(f['fit_max_train'])} from sigma {found.g(f['fit_from_sigma'])} on)"
                if f["fit_from_sigma"] is not None else "")
         text.append(f"Large sigma overfits: the networks fit the training points{fit} while their test MSE grows to "
-                    f"{_sci(f['peak_test'])} (sigma {found.g(f['peak_sigma'])}; {_sci(f['net_test'][-1])} at sigma "
+                    f"{found.sci(f['peak_test'])} (sigma {found.g(f['peak_sigma'])}; {found.sci(f['net_test'][-1])} at sigma "
                     f"{found.g(sig[-1])}, {found.f(f['largest_over_best'], 0)} times the best).")
     if f["train_slower"]:
-        ratios = ", ".join(f"{_sci(r)} (sigma {found.g(v)})" for v, r in zip(sig, f["train_ratio"])
+        ratios = ", ".join(f"{found.sci(r)} (sigma {found.g(v)})" for v, r in zip(sig, f["train_ratio"])
                            if v in f["train_resolved_sigmas"])
         text.append(f"On the training points the networks are slower than predicted where the prediction is above "
-                    f"{_sci(f['fit_level'])}: measured / predicted train MSE {ratios}.")
+                    f"{found.sci(f['fit_level'])}: measured / predicted train MSE {ratios}.")
     if f["fit_from_sigma"] is not None:
         text.append(f"For sigma >= {found.g(f['fit_from_sigma'])}, where both are below it, the networks' train MSE "
-                    f"is {_sci(f['fit_min_train'])} to {_sci(f['fit_max_train'])}, "
-                    f"the prediction's at most {_sci(f['pred_train_max_fitted'])}.")
-    conv = ", ".join(_sci(v, 3) for v in f["converged_test"])
+                    f"is {found.sci(f['fit_min_train'])} to {found.sci(f['fit_max_train'])}, "
+                    f"the prediction's at most {found.sci(f['pred_train_max_fitted'])}.")
+    conv = ", ".join(found.sci(v, 3) for v in f["converged_test"])
     text.append(f"The converged kernel regression's test MSE is {conv}"
                 + (" (rising with sigma: a narrower kernel interpolates worse between the training points)"
                    if f["converged_rises_with_sigma"] else "") + ".")
     if f["initial_function_dominates"]:
         text.append(f"At the largest sigma most of the networks' test error is their own random initial function, "
                     f"which training leaves in place between the training points: the prediction from each network's "
-                    f"start gives {_sci(f['pred_test'][-1])}, the ensemble mean from zero {_sci(f['mean_test'][-1])} "
+                    f"start gives {found.sci(f['pred_test'][-1])}, the ensemble mean from zero {found.sci(f['mean_test'][-1])} "
                     f"({found.f(f['init_ratio'][-1], 1)} times less).")
     return " ".join(text)

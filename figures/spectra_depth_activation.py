@@ -1,7 +1,6 @@
 """Figure: NTK grid spectra of Gaussian-feature MLPs across depth (colour) and activation (panel)."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -90,18 +89,6 @@ def draw(arrays: dict, meta: dict, f: dict):
     return fig
 
 
-def _num(value: float, digits: int = 2) -> str:
-    """``digits`` significant digits, plain between 1e-3 and 1e4, else 7.4e-5 style (no zero-padded exponent)."""
-    if value == 0:
-        return "0"
-    exponent = math.floor(math.log10(abs(value)))
-    if -3 <= exponent < 4:
-        return f"{value:.{max(digits - 1 - exponent, 0)}f}"
-    mantissa = round(value / 10.0 ** exponent, digits - 1)
-    if abs(mantissa) >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    return f"{mantissa:.{digits - 1}f}".rstrip("0").rstrip(".") + f"e{exponent}"
-
 
 def caption(f: dict) -> str:
     per, acts = f["per_activation"], f["activations"]
@@ -114,7 +101,7 @@ def caption(f: dict) -> str:
     if f["siren_white"]:
         text.append(f"At SIREN's omega0 = {found.g(f['siren_omega0'])} the kernel after these features is nearly "
                     f"white (one hidden layer: every lambda_k / lambda_max >= {found.f(f['siren_min_ratio'], 4)}).")
-    lam0 = "; ".join(f"{a} {_num(per[a]['lambda0'][0], 3)} to {_num(per[a]['lambda0'][-1], 3)}" for a in acts)
+    lam0 = "; ".join(f"{a} {found.sci(per[a]['lambda0'][0], 3)} to {found.sci(per[a]['lambda0'][-1], 3)}" for a in acts)
     if f["lambda0_grows_with_depth"]:
         text.append(f"The constant mode (k = {f['interval'][0]}) has the largest eigenvalue and it grows with depth "
                     f"({lam0}; eigenvalues of the {f['size']} x {f['size']} Gram matrix, which scale with the "
@@ -122,10 +109,10 @@ def caption(f: dict) -> str:
     else:
         text.append(f"lambda_0 from the shallowest to the deepest network: {lam0} (eigenvalues of the {f['size']} x "
                     f"{f['size']} Gram matrix, which scale with the number of grid points).")
-    low = "; ".join(f"{a} {_num(per[a]['ratio_low'][0])} to {_num(per[a]['ratio_low'][-1])}" for a in acts)
+    low = "; ".join(f"{a} {found.sci(per[a]['ratio_low'][0])} to {found.sci(per[a]['ratio_low'][-1])}" for a in acts)
     text.append(f"Relative to it, low frequencies {'lose' if f['low_ratio_falls_with_depth'] else 'change'} with "
                 f"depth (lambda_k / lambda_max at k = {f['low']}: {low})")
-    high = "; ".join(f"{a} {_num(per[a]['ratio_half'][0])} to {_num(per[a]['ratio_half'][-1])}" for a in acts)
+    high = "; ".join(f"{a} {found.sci(per[a]['ratio_half'][0])} to {found.sci(per[a]['ratio_half'][-1])}" for a in acts)
     if f["high_rises_with_depth"]:
         text[-1] += (f", while at every frequency k >= {found.g(f['high_from'])} (dotted; {f['high_factor']} sigma) "
                      f"the ratio rises with every added layer (at k = {f['half']}: {high}): deeper networks learn "
@@ -145,6 +132,6 @@ def caption(f: dict) -> str:
     gaps = (f"; {f['gaps']} gap{'s' if f['gaps'] > 1 else ''}: no eigenvector labelled k, where near-equal "
             "eigenvalues mix frequencies" if f["gaps"] else "")
     text.append("Exact eigenvalues by dense eigendecomposition, each eigenvector labelled by its dominant frequency "
-                f"(frequency k: the largest eigenvalue labelled +-k{gaps}); values below {_num(f['floor'])} "
+                f"(frequency k: the largest eigenvalue labelled +-k{gaps}); values below {found.sci(f['floor'])} "
                 "lambda_max are round-off and not drawn.")
     return " ".join(text)

@@ -153,7 +153,7 @@ def caption(f: dict) -> str:
     if s and f["siren_departs"]:
         text.append(f"At this width the SIREN does not train along its linearisation: at the last step its network's "
                     f"RMS residual on the training points is {found.f(s['train_rms_network'])} of the target's RMS, "
-                    f"its NTK prediction's {_sci(s['train_rms_ntk'])}.")
+                    f"its NTK prediction's {found.sci(s['train_rms_ntk'])}.")
     dev = ", ".join(f"{names[k]} {v['deviation']:.2f}" for k, v in m.items())
     follow = [names[k] for k in f["following"]]
     text.append(f"RMS gap between network and prediction on the grid at the last step, relative to the target's: "
@@ -161,13 +161,3 @@ def caption(f: dict) -> str:
                             else f"; none below {found.f(f['follows_level'], 1)}: at this width no network follows "
                             "its prediction closely."))
     return " ".join(text)
-
-
-def _sci(value: float, digits: int = 2) -> str:
-    exponent = int(np.floor(np.log10(abs(value)))) if value else 0
-    if -3 <= exponent < 4:
-        return f"{value:.{max(digits - 1 - exponent, 0)}f}"
-    mantissa = round(value / 10.0 ** exponent, digits - 1)
-    if abs(mantissa) >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    return f"{mantissa:.{digits - 1}f}".rstrip("0").rstrip(".") + f"e{exponent}"
