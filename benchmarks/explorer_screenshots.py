@@ -1,5 +1,5 @@
 """Screenshots of the explorer for the docs, taken in headless Chromium (selenium; Debian packages chromium and
-chromium-driver): docs/images/explorer.png (default settings, two trained networks overlaid, mid-training) and
+chromium-driver): docs/images/explorer.png (Gaussian features, two trained networks overlaid, mid-training) and
 docs/images/explorer-raw.png (no Fourier features: the high target frequency is barely learnt).
 
     python -m benchmarks.explorer_screenshots [--out docs/images] [--width 256]
@@ -52,14 +52,14 @@ def main(argv=None) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = app.serve(port=port, open_browser=False, threaded=True)
+    server = app.serve(port=port, open_browser=False, threaded=True, settings=model.Settings(mapping="gaussian"))
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"):
         options.add_argument(arg)
     driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
     try:
-        _wait(lambda: driver.get(f"http://localhost:{port}/") is None, 30)
+        _wait(lambda: driver.get(f"http://127.0.0.1:{port}/") is None, 30)
         _wait(lambda: driver.execute_script(SOURCE, "fit", "y"), 60)
         steps = model.record_steps(model.Settings().steps, model.Settings().records)
         middle = int(np.argmin(np.abs(steps - 150)))

@@ -113,7 +113,7 @@ def _steps(values) -> str:
 def caption(f: dict) -> str:
     m = f["models"]
     names = {"none": "raw inputs", "gaussian": "Gaussian features", "siren": "SIREN"}
-    target = ("A target y = sum_f cos(2 pi f x) with frequencies f = " + ", ".join(map(str, f["freqs"])) + " cycles "
+    target = ("A target y = sum_f sin(2 pi f x) with frequencies f = " + ", ".join(map(str, f["freqs"])) + " cycles "
               "per unit interval" if f["freqs"] else "The built-in 1/f signal")
     rates = ", ".join(f"{names[k]} {v['lr']:.3g}" for k, v in m.items())
     text = [f"**Training, frame by frame: networks vs the NTK.** {target}, on a periodic grid of {f['grid']} points "

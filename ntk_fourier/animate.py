@@ -13,6 +13,7 @@ matplotlib figure and a function that shows frame i on it; `write`: GIF or MP4).
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from ntk_fourier.errors import InputError
 from ntk_fourier.results import atomic
 
 FORMATS = (".gif", ".mp4")
-DEFAULT_FREQS = (2, 8, 16)
+DEFAULT_FREQS = (2, 6, 12)  # below the Nyquist frequency 16 of the default 32 training points
 SIGMA = 10.0  # scale of the Gaussian Fourier features (Tancik et al.'s 1D choice)
 LABELS = {"none": "raw inputs (ReLU)", "gaussian": f"Gaussian Fourier features, sigma {SIGMA:g} (ReLU)",
           "siren": "SIREN (sin, omega0 30)"}
@@ -33,18 +34,23 @@ def _positive_int(name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
-def parse_freqs(freqs, grid: int) -> tuple[int, ...] | None:
-    """Target frequencies: None (the built-in 1/f signal), or distinct integers in 1..grid/2 (a sequence, or text
-    such as ``"2,8,16"``)."""
+def parse_freqs(freqs, grid: int, stride: int) -> tuple[int, ...] | None:
+    """Target frequencies: None (the built-in 1/f signal), or distinct integers from 1 to below grid/2 (a sequence, or
+    text such as ``"2,6,12"``) whose sine is not zero at every training point (every ``stride``-th grid point)."""
     if freqs is None:
         return None
     try:
         values = [int(v) for v in (freqs.split(",") if isinstance(freqs, str) else freqs)]
     except (TypeError, ValueError):
-        raise InputError(f"malformed frequency list {freqs!r}: write integers, e.g. 2,8,16")
-    if not values or len(set(values)) != len(values) or min(values) < 1 or max(values) > grid // 2:
-        raise InputError(f"frequencies {freqs!r} must be distinct integers from 1 to grid/2 = {grid // 2}, "
-                         "e.g. 2,8,16")
+        raise InputError(f"malformed frequency list {freqs!r}: write integers, e.g. 2,6,12")
+    if not values or len(set(values)) != len(values) or min(values) < 1 or 2 * max(values) >= grid:
+        raise InputError(f"frequencies {freqs!r} must be distinct integers from 1 to {(grid - 1) // 2} (below the "
+                         f"grid's Nyquist frequency {grid / 2:g})")
+    silent = [f for f in values if 2 * f * stride % grid == 0]
+    if silent:
+        raise InputError(f"frequency {silent[0]}: its sine is zero at every training point (every {stride}th of "
+                         f"{grid} grid points), so no model could learn it; choose frequencies that are not multiples "
+                         f"of {grid // math.gcd(grid, 2 * stride)}")
     return tuple(sorted(values))
 
 
@@ -61,17 +67,12 @@ def frame_steps(steps: int, frames: int) -> np.ndarray:
 
 def target(grid: int, stride: int, freqs: tuple[int, ...] | None) -> dict[str, np.ndarray]:
     """The data: ``x``, ``y`` on the whole grid of [0, 1), every ``stride``-th point for training (``x_train``,
-    ``y_train``). With ``freqs``: y = sum_f cos(2 pi f x) scaled to max |y| = 1; without: `datasets.one_over_f`."""
-    from ntk_fourier.datasets import one_over_f
-    from ntk_fourier.model.points import grid as grid_points
-    if freqs is None:
-        data = one_over_f(grid, stride, seed=0)
-        x, y = data["x"], data["y"]
-    else:
-        x = grid_points((grid,))
-        y = np.cos(2 * np.pi * x * np.array(freqs)).sum(1)
-        y = y / np.abs(y).max()
-    return {"x": x, "y": y, "x_train": x[::stride], "y_train": y[::stride]}
+    ``y_train``). With ``freqs``: the sum of sines y = sum_f sin(2 pi f x) of `datasets.sines` (as ``ntk-fourier data
+    --freqs`` writes it); without: the 1/f signal of `datasets.one_over_f` (seed 0)."""
+    from ntk_fourier import datasets
+    data = (datasets.one_over_f(grid, stride, seed=0) if freqs is None
+            else datasets.sines(freqs, grid=grid, stride=stride))
+    return {key: data[key] for key in ("x", "y", "x_train", "y_train")}
 
 
 def models(width: int, seed: int = 0, depth: int = 4) -> dict:
@@ -105,7 +106,7 @@ def compute(*, freqs=DEFAULT_FREQS, grid: int = 128, stride: int = 4, steps: int
     from ntk_fourier.kernel.engine import kernels
     from ntk_fourier.model.points import fourier_residuals
     from ntk_fourier.network import train
-    freqs = parse_freqs(freqs, grid)
+    freqs = parse_freqs(freqs, grid, stride)
     data = target(grid, stride, freqs)
     x, y, n = data["x"], data["y"], len(data["y_train"])
     schedule = frame_steps(steps, frames)
@@ -143,6 +144,36 @@ def compute(*, freqs=DEFAULT_FREQS, grid: int = 128, stride: int = 4, steps: int
         gap = arrays[f"measured_{i}"][-1] - arrays[f"predicted_{i}"][-1]
         meta["deviation"][key] = float(np.sqrt(np.mean(gap**2) / np.mean(y**2)))
     return arrays, meta
+
+
+NAMES = {"none": "raw-input", "gaussian": "Gaussian-feature", "siren": "SIREN"}
+LAG = 1.1  # a network lags its prediction where its mean residual at the last frame exceeds the prediction's by 10%
+
+
+def last_frame_residuals(arrays: dict, meta: dict) -> dict:
+    """Per model key: (network, NTK prediction) mean of |r_f| / |y_f| over the shown frequencies at the last frame
+    (the bottom panels' last points)."""
+    return {key: (float(np.mean(arrays[f"residual_measured_{i}"][-1])),
+                  float(np.mean(arrays[f"residual_predicted_{i}"][-1]))) for i, key in enumerate(meta["keys"])}
+
+
+def caption(arrays: dict, meta: dict) -> str:
+    """The animation's caption: at the last frame, each network's residual against its NTK prediction's (the
+    numbers the bottom panels draw), which networks lag their prediction, and why a network of finite width may."""
+    found = last_frame_residuals(arrays, meta)
+    freqs = ", ".join(f"{f:g}" for f in arrays["frequencies"])
+    numbers = "; ".join(f"{NAMES.get(key, key)} {net:.2f} / {ntk:.2f}" for key, (net, ntk) in found.items())
+    text = (f"At step {int(arrays['steps'][-1])} (last frame), mean |r_f| / |y_f| over f = {freqs}, network / NTK "
+            f"prediction: {numbers}.")
+    lagging = [NAMES.get(key, key) for key, (net, ntk) in found.items() if net > LAG * ntk]
+    if lagging:
+        names = lagging[0] if len(lagging) == 1 else f"{', '.join(lagging[:-1])} and {lagging[-1]}"
+        verb = "s lag their" if len(lagging) > 1 else " lags its"
+        text += (f" The {names} network{verb} NTK prediction (residual more than {100 * (LAG - 1):.0f}% above it): the "
+                 f"prediction is the infinite-width limit; at width "
+                 f"{meta['width']} a network's own tangent kernel differs from it at initialisation and changes during "
+                 "training (finite-width effects).")
+    return text
 
 
 RC = {"font.size": 8, "axes.titlesize": 9, "axes.labelsize": "medium", "legend.fontsize": 7, "figure.dpi": 100}
@@ -193,7 +224,10 @@ def _figure(arrays, meta):
     handles = axes[0, 0].get_legend_handles_labels()[0][:2] + [
         Line2D([], [], color="0.3", label="network (solid)"),
         Line2D([], [], ls="--", color="0.3", label="NTK prediction (dashed)")] + [c[0] for c in curves]
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 8), frameon=False)
+    import textwrap
+    legend = fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 8), frameon=False,
+                        title="\n".join(textwrap.wrap(caption(arrays, meta), 190)), title_fontsize=7)
+    legend.get_title().set_color("0.25")
 
     def show(frame: int) -> None:
         frame = range(len(steps))[frame]
@@ -254,9 +288,10 @@ def check(out: Path | str, *, freqs, grid, stride, steps, frames, width, seed, f
         raise InputError(f"grid {grid} must be a multiple of stride {stride} with at least 2 training points")
     if frames > steps + 1:
         raise InputError(f"{frames} frames need at least {frames - 1} steps (distinct steps 0..steps), got {steps}")
-    if freqs is None and stride < 2:
-        raise InputError("the 1/f signal trains on every stride-th point with stride >= 2; raise stride")
-    parse_freqs(freqs, grid)
+    if stride < 2:
+        raise InputError(f"stride must be at least 2 (train on every stride-th grid point, test on the others), "
+                         f"got {stride}")
+    parse_freqs(freqs, grid, stride)
     if out.suffix.lower() == ".mp4":
         try:
             import imageio_ffmpeg
@@ -275,10 +310,10 @@ def animate(out: Path | str, *, freqs=DEFAULT_FREQS, grid: int = 128, stride: in
 
     Args:
       out: the file to write; its suffix picks the format (GIF: Pillow; MP4: H.264 by imageio-ffmpeg's ffmpeg).
-      freqs: target frequencies, y = sum_f cos(2 pi f x) scaled to max |y| = 1 (distinct integers 1..grid/2, or
-        text "2,8,16"); None: the built-in 1/f signal (`datasets.one_over_f`, seed 0).
+      freqs: target frequencies, y = sum_f sin(2 pi f x) as `datasets.sines` (distinct integers below grid/2, or
+        text "2,6,12"); None: the built-in 1/f signal (`datasets.one_over_f`, seed 0).
       grid: points of the periodic grid on [0, 1) where fits and residuals are shown.
-      stride: every stride-th grid point is a training point.
+      stride: every stride-th grid point is a training point (stride >= 2).
       steps: gradient-descent steps in all.
       frames: frames of the animation, at log-spaced distinct steps from 0 to ``steps`` (2 <= frames <= steps + 1).
       width: hidden width of the networks (4 hidden layers).

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ntk_fourier import devices, files, memory, provenance, results
+from ntk_fourier import bounds, devices, files, memory, provenance, results
 from ntk_fourier.errors import InputError
 from ntk_fourier.steps import parse_steps
 from ntk_fourier.kernel.engine import ENGINES
@@ -48,32 +48,23 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{message} (see {self.prog} --help)")
 
 
-def _number(kind):
-    def parse(text):
-        try:
-            return kind(text)
-        except (ValueError, TypeError, OverflowError):
-            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}")
-    return parse
-
-
 def _add_model_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("model options")
     for key, (kind, help_text) in MODEL_KEYS.items():
         group.add_argument(f"--{key}", dest=key.replace("-", "_"), default=None,
-                           type=kind if kind is str else _number(kind), help=help_text)
+                           type=kind if kind is str else bounds.parser(f"--{key}"), help=help_text)
     group.add_argument("--config", type=Path, help="TOML file with any of the model option keys")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def _add_device_options(parser: argparse.ArgumentParser, hosts: bool = True) -> None:
     group = parser.add_argument_group("devices (docs/scale.md)")
-    group.add_argument("--devices", type=_number(int), help="local devices to spread the work over (default: all)")
+    group.add_argument("--devices", type=bounds.parser("--devices"), help="local devices to spread the work over (default: all)")
     if not hosts:
         return
     group.add_argument("--coordinator", help="HOST:PORT of process 0, to run as one of several processes (hosts)")
-    group.add_argument("--num-processes", type=_number(int), help="with --coordinator: how many processes in all")
-    group.add_argument("--process-id", type=_number(int), help="with --coordinator: this process, 0..P-1")
+    group.add_argument("--num-processes", type=bounds.parser("--num-processes"), help="with --coordinator: how many processes in all")
+    group.add_argument("--process-id", type=bounds.parser("--process-id"), help="with --coordinator: this process, 0..P-1")
 
 
 def _join_devices(args) -> None:
@@ -116,6 +107,7 @@ def _stdout_to_stderr(enabled: bool):
 
 
 def _read_config(path: Path) -> dict:
+    files.regular_file(path, "--config")
     try:
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
@@ -129,12 +121,12 @@ def _read_config(path: Path) -> dict:
         if name not in MODEL_KEYS:
             raise InputError(f"unknown key {key!r} in config {path}; known keys: {', '.join(MODEL_KEYS)}")
         kind = MODEL_KEYS[name][0]
-        ok = isinstance(value, str) if kind is str else (
-            isinstance(value, (int, float)) and not isinstance(value, bool)
-            and abs(value) < 1e300 and (kind is float or float(value).is_integer()))
-        if not ok:
-            raise InputError(f"config key {key!r} in {path} must be {kind.__name__}, got {value!r}")
-        config[name.replace("-", "_")] = kind(value)
+        if kind is str and not isinstance(value, str):
+            raise InputError(f"config key {key!r} in {path} must be a string, got {value!r}")
+        try:
+            config[name.replace("-", "_")] = value if kind is str else bounds.check(f"--{name}", value)
+        except InputError as err:
+            raise InputError(f"config key {key!r} in {path}: {err}")
     return config
 
 
@@ -176,6 +168,13 @@ def _count(value: int, name: str) -> int:
     return value
 
 
+def _load_data(args, model: Model) -> dict:
+    """--data, read (`files.load_data`) and checked against the model's float64 range (`bounds.check_scale`)."""
+    data = files.load_data(args.data)
+    bounds.check_scale(model, np.concatenate([data["x_train"], data["x_test"]]), "the points of --data")
+    return data
+
+
 def _squeeze(y: np.ndarray):
     """Drop the output axis of results for 1D targets (as the data had it)."""
     return (lambda a: a[..., 0]) if y.ndim == 1 else (lambda a: a)
@@ -200,8 +199,11 @@ def _cmd_kernel(args, model):
     x2 = None if args.x2 is None else files.points(files.load_array(args.x2, "--x2"), "--x2")
     if x2 is not None and x2.shape[1] != x1.shape[1]:
         raise InputError(f"--x has {x1.shape[1]} coordinates per point but --x2 has {x2.shape[1]}")
+    bounds.check_scale(model, x1 if x2 is None else np.concatenate([x1, x2]), "the points of --x/--x2")
     k = kernels(model, x1, x2, engine=args.engine, mesh=args.mesh, show_progress=not args.quiet)
-    return {"ntk": k.ntk, "nngp": k.nngp}, f"ntk and nngp of shape {k.ntk.shape}", {"engine": args.engine}
+    return {"ntk": k.ntk, "nngp": k.nngp}, f"ntk and nngp of shape {k.ntk.shape}", {
+        "engine": args.engine, "x_sha256": files.array_sha256(x1),
+        "x2_sha256": files.array_sha256(x1 if x2 is None else x2)}
 
 
 def _cmd_spectrum(args, model):
@@ -212,7 +214,8 @@ def _cmd_spectrum(args, model):
     if args.harmonic is not None and args.top is not None:
         raise InputError("--top works with --grid or --x, not --harmonic")
     quiet, engine = args.quiet, args.engine
-    _count(args.tile, "--tile")
+    if args.x is None:
+        bounds.check_scale(model)
     if args.grid is not None and args.top is not None:  # exact top-K, matrix-free
         lam, _, freqs = spectra.top_eigenpairs(model, args.grid, args.top, which=args.kernel,
                                                show_progress=not quiet, engine=engine, mesh=args.mesh)
@@ -233,6 +236,7 @@ def _cmd_spectrum(args, model):
                 "eigenvalues per harmonic degree (uniform probability measure)",
                 {"method": "funk-hecke", "engine": engine})
     x = files.points(files.load_array(args.x, "--x"), "--x")
+    bounds.check_scale(model, x, "the points of --x")
     if args.top is not None:  # top-K on arbitrary points: block Lanczos, kernel computed in tiles
         e = spectra.top_eigenpairs_points(model, x, args.top, which=args.kernel, show_progress=not quiet,
                                           engine=engine, mesh=args.mesh, tile=_count(args.tile, "--tile"))
@@ -251,8 +255,7 @@ def _cmd_spectrum(args, model):
 
 def _cmd_predict(args, model):
     from ntk_fourier.kernel.dynamics import predict_model
-    data = files.load_data(args.data)
-    _positive(args.lr, "--lr")
+    data = _load_data(args, model)
     steps = parse_steps(args.steps, args.flow)
     if args.f0 is None and args.f0_seed is not None:
         raise InputError("--f0-seed picks a network of the training result given with --f0; give --f0 too")
@@ -281,7 +284,7 @@ def _cmd_predict(args, model):
 def _cmd_regress(args, model):
     from ntk_fourier.kernel.regression import regress_points
     from ntk_fourier.kernel.spectra import top_eigenpairs_points
-    data = files.load_data(args.data)
+    data = _load_data(args, model)
     if not (args.ridge >= 0 and np.isfinite(args.ridge)):
         raise InputError(f"--ridge must be a non-negative number, got {args.ridge}")
     eig = None
@@ -298,7 +301,10 @@ def _cmd_regress(args, model):
     squeeze = _squeeze(data["y_train"])
     arrays = {"alpha": squeeze(r.alpha), "f_train": squeeze(r.f_train), "f_test": squeeze(r.f_test),
               "mse_test": np.float64(r.mse_test), "relative_residuals": r.relative_residuals}
-    state = "converged" if r.converged else f"NOT converged (tolerance {args.tol:g}; raise --max-iter)"
+    growing = r.relative_residuals.max() > 1 or not np.all(np.isfinite(r.relative_residuals))
+    state = "converged" if r.converged else (
+        f"NOT converged (tolerance {args.tol:g}; raise --max-iter)" if not growing else
+        "DIVERGED: the kernel matrix is singular or too ill-conditioned for conjugate gradients; give --ridge > 0")
     summary = (f"test MSE {r.mse_test:.4g}; conjugate gradients {state} in {r.iterations} iterations, largest "
                f"relative residual {np.max(r.relative_residuals):.1e}")
     return arrays, summary, {"ridge": args.ridge, "iterations": r.iterations, "converged": r.converged,
@@ -306,14 +312,14 @@ def _cmd_regress(args, model):
 
 
 def _int_vectors(text: str | None, name: str) -> list | None:
-    """``2,8,16`` -> [2, 8, 16]; ``3x0,0x5`` -> [[3, 0], [0, 5]] (vectors for 2D grids)."""
+    """``2,6,12`` -> [2, 6, 12]; ``3x0,0x5`` -> [[3, 0], [0, 5]] (vectors for 2D grids)."""
     if text is None:
         return None
     try:
         parts = [p.strip().lower().split("x") for p in text.split(",")]
         values = [[int(c) for c in p] for p in parts]
     except ValueError:
-        raise InputError(f"malformed {name} {text!r}: write integers, e.g. 2,8,16 (1D) or 3x0,0x5 (2D)")
+        raise InputError(f"malformed {name} {text!r}: write integers, e.g. 2,6,12 (1D) or 3x0,0x5 (2D)")
     return [v[0] for v in values] if all(len(v) == 1 for v in values) else values
 
 
@@ -345,13 +351,10 @@ def _cmd_data(args, model):
 def _cmd_train(args, model):
     from ntk_fourier.compare import mode_residuals
     from ntk_fourier.network import train
-    data = files.load_data(args.data)
-    lr = _positive(args.lr, "--lr")
-    steps = parse_steps(args.steps)
-    n = len(data["x_train"])
-    ntk = None if args.kernel is None else files.load_npz(args.kernel, ("ntk",), "--kernel")["ntk"]
-    if ntk is not None and ntk.shape != (n, n):
-        raise InputError(f"--kernel ntk has shape {ntk.shape}; it must be the ({n}, {n}) NTK of x_train")
+    data = _load_data(args, model)
+    lr = args.lr
+    steps = parse_steps(args.steps, limit=bounds.MAX_TRAINING_STEP)
+    ntk = None if args.kernel is None else files.load_kernel(args.kernel, data["x_train"], model)
     run = train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr, steps=steps,
                 seeds=_count(args.seeds, "--seeds"), seed=model.mapping.seed, optimizer=args.optimizer,
                 record_ntk=args.record_ntk, dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
@@ -360,20 +363,28 @@ def _cmd_train(args, model):
     if ntk is not None:  # analytic NTK on the training points (e.g. computed on another machine)
         arrays["mode_residuals"], arrays["eigenvalues"] = mode_residuals(ntk, run.f_train, data["y_train"])
     arrays.update(_per_frequency(data, run.f_train))
+    diverged = ~np.isfinite(run.f_train).reshape(len(steps), -1).all(axis=1)
+    hint = None if not diverged.any() else (
+        f"the networks diverged at --lr {lr:g} (non-finite outputs from step {steps[np.argmax(diverged)]:g}): lower "
+        "--lr ('predict' reports the largest stable rate of the NTK)")
     summary = (f"{args.seeds} seed(s), width {model.width}, {args.dtype}{', linearised' if args.linearize else ''}: "
                f"train MSE {run.mse_train[0].mean():.4g} -> {run.mse_train[-1].mean():.4g}, test MSE "
                f"{run.mse_test[0].mean():.4g} -> {run.mse_test[-1].mean():.4g} ({run.seconds:.1f} s training)")
     return arrays, summary, {"lr": lr, "optimizer": args.optimizer, "seeds": args.seeds, "data": str(args.data),
                              "data_sha256": files.data_sha256(data), "dtype": args.dtype,
                              "linearize": args.linearize, "timings_train": {"train_s": run.seconds,
-                                                                   "first_segment_s": run.compile_seconds}}
+                                                                   "first_segment_s": run.compile_seconds},
+                             "non_finite_hint": hint}
 
 
 def _cmd_compare(args, model):
     from ntk_fourier.compare import auto_lr, cross_check, report
-    data = files.load_data(args.data)
+    data = _load_data(args, model)
     widths = files.parse_widths(args.widths)
-    steps = parse_steps(args.steps)
+    steps = parse_steps(args.steps, limit=bounds.MAX_TRAINING_STEP)
+    if steps[0] != 0 or len(steps) < 2:
+        raise InputError(f"compare needs step 0 (the networks' initial outputs) and at least one later step in --steps, "
+                         f"got {args.steps!r}: write e.g. 0,10,100 or log:1:1000:20")
     if args.lr == "auto":
         lr = auto_lr(model, data["x_train"], data["y_train"].size, widths, engine=args.engine)
     else:
@@ -528,9 +539,8 @@ def _cmd_animate(args, model):
 def _cmd_explore(args, model):
     if not 0 < args.port < 65536:
         raise InputError(f"--port must be between 1 and 65535, got {args.port}")
-    from ntk_fourier.explore.app import serve
-    print(f"ntk-fourier: explorer at http://localhost:{args.port} (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    serve(port=args.port, open_browser=not args.no_browser)
+    from ntk_fourier.explore.app import serve  # prints the address (and a warning for a --host not loopback)
+    serve(port=args.port, open_browser=not args.no_browser, host=args.host)
     return None, "explorer stopped", {}
 
 
@@ -545,44 +555,44 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("spectrum", help="kernel eigenvalues on a grid, a point set, or the circle/sphere")
     p.add_argument("--grid", help="N, NxN or NxNxN points per axis on [0, 1), endpoint excluded")
     p.add_argument("--x", type=Path, help="points, .npy of shape (n,) or (n, d): dense eigendecomposition")
-    p.add_argument("--harmonic", type=_number(int), help="2 (circle) or 3 (sphere): eigenvalues per degree")
-    p.add_argument("--max-degree", type=_number(int), default=64, help="largest harmonic degree (default 64)")
+    p.add_argument("--harmonic", type=bounds.parser("--harmonic"), help="2 (circle) or 3 (sphere): eigenvalues per degree")
+    p.add_argument("--max-degree", type=bounds.parser("--max-degree"), default=64, help="largest harmonic degree (default 64)")
     p.add_argument("--kernel", default="ntk", choices=("ntk", "nngp"), help="which kernel (default ntk)")
     p.add_argument("--vectors", action="store_true", help="with --x, also save eigenvectors (columns)")
-    p.add_argument("--tile", type=_number(int), default=4096, help="with --x and --top: tile side of the kernel "
+    p.add_argument("--tile", type=bounds.parser("--tile"), default=4096, help="with --x and --top: tile side of the kernel "
                    "products (default 4096; smaller tiles need less device memory)")
-    p.add_argument("--top", type=_number(int), help="the top K eigenvalues, matrix-free: with --grid exact by "
+    p.add_argument("--top", type=bounds.parser("--top"), help="the top K eigenvalues, matrix-free: with --grid exact by "
                    "Toeplitz products (stationary kernels; frequencies = each eigenvector's dominant one); with --x "
                    "by block Lanczos over a kernel computed in tiles (any model but GELU; up to 65,536+ points)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_spectrum)
     p = sub.add_parser("predict", help="predicted train/test outputs and errors under gradient descent")
     p.add_argument("--data", type=Path, required=True, help=".npz with x_train, y_train, x_test, y_test")
-    p.add_argument("--lr", type=_number(float), required=True, help="learning rate eta (loss 1/(2n) sum (f-y)^2)")
+    p.add_argument("--lr", type=bounds.parser("--lr"), required=True, help="learning rate eta (loss 1/(2n) sum (f-y)^2)")
     p.add_argument("--steps", required=True, help="steps to record: 0,10,100 or log:1:1000:20")
     p.add_argument("--flow", action="store_true", help="gradient flow exp(-eta lambda t/n) instead of discrete GD")
     p.add_argument("--f0", type=Path, help=".npz with f_train, f_test: start from these outputs (default zero); "
                    "a training result from 'train' gives its step 0")
-    p.add_argument("--f0-seed", type=_number(int), help="with a training result as --f0: which of its networks "
+    p.add_argument("--f0-seed", type=bounds.parser("--f0-seed"), help="with a training result as --f0: which of its networks "
                    "(0 .. seeds - 1, default 0)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_predict)
     p = sub.add_parser("regress", help="kernel regression on arbitrary points, matrix-free (conjugate gradients)")
     p.add_argument("--data", type=Path, required=True, help=".npz with x_train, y_train, x_test, y_test")
-    p.add_argument("--ridge", type=_number(float), default=0.0, help="added to the kernel's diagonal (default 0: "
+    p.add_argument("--ridge", type=bounds.parser("--ridge"), default=0.0, help="added to the kernel's diagonal (default 0: "
                    "the t -> infinity limit of gradient descent)")
     p.add_argument("--kernel", default="ntk", choices=("ntk", "nngp"), help="which kernel (default ntk)")
-    p.add_argument("--precondition", type=_number(int), help="deflate the top K eigenpairs (block Lanczos first)")
-    p.add_argument("--tol", type=_number(float), default=1e-6, help="relative residual to stop at (default 1e-6)")
-    p.add_argument("--max-iter", type=_number(int), default=200, help="iterations at most (default 200)")
-    p.add_argument("--tile", type=_number(int), default=4096, help="tile side of the kernel products (default "
+    p.add_argument("--precondition", type=bounds.parser("--precondition"), help="deflate the top K eigenpairs (block Lanczos first)")
+    p.add_argument("--tol", type=bounds.parser("--tol"), default=1e-6, help="relative residual to stop at (default 1e-6)")
+    p.add_argument("--max-iter", type=bounds.parser("--max-iter"), default=200, help="iterations at most (default 200)")
+    p.add_argument("--tile", type=bounds.parser("--tile"), default=4096, help="tile side of the kernel products (default "
                    "4096; smaller tiles need less device memory)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_regress)
     p = sub.add_parser("train", help="train an ensemble of finite networks (no neural-tangents needed)")
     p.add_argument("--data", type=Path, required=True, help=".npz with x_train, y_train, x_test, y_test")
-    p.add_argument("--seeds", type=_number(int), default=1, help="number of networks (default 1)")
-    p.add_argument("--lr", type=_number(float), required=True, help="learning rate (loss 1/(2n) sum (f-y)^2)")
+    p.add_argument("--seeds", type=bounds.parser("--seeds"), default=1, help="number of networks (default 1)")
+    p.add_argument("--lr", type=bounds.parser("--lr"), required=True, help="learning rate (loss 1/(2n) sum (f-y)^2)")
     p.add_argument("--steps", required=True, help="steps to record: 0,10,100 or log:1:1000:20")
     p.add_argument("--optimizer", default="gd", choices=("gd", "adam"), help="gd (default) or adam")
     p.add_argument("--record-ntk", action="store_true", help="record the empirical NTK and its drift")
@@ -595,7 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="networks of several widths vs the NTK prediction: report in --out DIR")
     p.add_argument("--data", type=Path, required=True, help=".npz with x_train, y_train, x_test, y_test")
     p.add_argument("--widths", required=True, help="comma list of widths, e.g. 256,1024,4096")
-    p.add_argument("--seeds", type=_number(int), default=2, help="networks per width (default 2)")
+    p.add_argument("--seeds", type=bounds.parser("--seeds"), default=2, help="networks per width (default 2)")
     p.add_argument("--lr", default="auto", help="learning rate, or auto: half of 2n / lambda_max (default)")
     p.add_argument("--steps", required=True, help="steps to record: 0,10,100 or log:1:1000:20")
     p.add_argument("--runs", type=Path, help="folder of width_W.npz from 'train' (e.g. run on a GPU), and "
@@ -608,16 +618,18 @@ def build_parser() -> argparse.ArgumentParser:
                    "runs/ (each width's networks, saved as they finish)")
     p.add_argument("--resume", action="store_true", help="skip the widths whose runs --out/runs already holds "
                    "(checked against model, lr, data, steps, seeds, dtype)")
-    p.set_defaults(run=_cmd_compare, writes_folder=True)
+    p.set_defaults(run=_cmd_compare, writes_folder=True, writes=(
+        "comparison.json", "report.md", "runs/", *(f"{name}.png" for name in (
+            "modes", "mse", "deviation", "deviation_steps", "decomposition", "frequencies"))))
     p = sub.add_parser("data", help="write a built-in data set: the 1/f signal (Tancik et al. 2020) or a sum of sines")
     p.add_argument("--grid", default="256", help="grid points on [0, 1): N (1D) or NxN (2D) (default 256)")
-    p.add_argument("--stride", type=_number(int), default=8, help="train on every stride-th point along each axis "
+    p.add_argument("--stride", type=bounds.parser("--stride"), default=8, help="train on every stride-th point along each axis "
                    "(default 8)")
-    p.add_argument("--freqs", help="a sum of sines instead: integer frequencies, e.g. 2,8,16 (1D) or 3x0,0x5 (2D "
+    p.add_argument("--freqs", help="a sum of sines instead: integer frequencies, e.g. 2,6,12 (1D) or 3x0,0x5 (2D "
                    "plane waves)")
     p.add_argument("--amps", help="amplitudes of --freqs, e.g. 1,0.5,0.25 (default all 1)")
-    p.add_argument("--alpha", type=_number(float), default=1.0, help="spectrum 1/f^alpha (default 1)")
-    p.add_argument("--data-seed", type=_number(int), default=0, help="seed of the phases (default 0)")
+    p.add_argument("--alpha", type=bounds.parser("--alpha"), default=1.0, help="spectrum 1/f^alpha (default 1)")
+    p.add_argument("--data-seed", type=bounds.parser("--data-seed"), default=0, help="seed of the phases (default 0)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=_cmd_data, no_model=True)
@@ -625,20 +637,20 @@ def build_parser() -> argparse.ArgumentParser:
                        "test error (1D 1/f signals), against the best of a grid search")
     p.add_argument("--kind", default="amplitudes", help="amplitudes (one per frequency, default), power (exponent p) "
                    "or sigma (Gaussian scale)")
-    p.add_argument("--alpha", type=_number(float), default=1.0, help="the signals' spectrum 1/f^alpha (default 1)")
+    p.add_argument("--alpha", type=bounds.parser("--alpha", "design"), default=1.0, help="the signals' spectrum 1/f^alpha (default 1)")
     p.add_argument("--grid", default="256", help="grid points on [0, 1) (default 256)")
-    p.add_argument("--stride", type=_number(int), default=8, help="train on every stride-th point (default 8)")
+    p.add_argument("--stride", type=bounds.parser("--stride"), default=8, help="train on every stride-th point (default 8)")
     p.add_argument("--steps", default="100", help="gradient-descent steps the error is predicted after, or inf: "
                    "converged (default 100)")
-    p.add_argument("--lr", type=_number(float), help="gradient-descent rate (default: half the smallest stable rate "
+    p.add_argument("--lr", type=bounds.parser("--lr"), help="gradient-descent rate (default: half the smallest stable rate "
                    "of the grid's mappings)")
-    p.add_argument("--iterations", type=_number(int), default=200, help="design iterations (default 200)")
-    p.add_argument("--rate", type=_number(float), default=0.1, help="Adam step of the design (default 0.1)")
-    p.add_argument("--validation", type=_number(int), default=8, help="validation signals (default 8)")
-    p.add_argument("--test", type=_number(int), default=16, help="test signals (default 16)")
-    p.add_argument("--train-seeds", type=_number(int), default=0, help="also train this many networks per test "
+    p.add_argument("--iterations", type=bounds.parser("--iterations"), default=200, help="design iterations (default 200)")
+    p.add_argument("--rate", type=bounds.parser("--rate"), default=0.1, help="Adam step of the design (default 0.1)")
+    p.add_argument("--validation", type=bounds.parser("--validation"), default=8, help="validation signals (default 8)")
+    p.add_argument("--test", type=bounds.parser("--test"), default=16, help="test signals (default 16)")
+    p.add_argument("--train-seeds", type=bounds.parser("--train-seeds"), default=0, help="also train this many networks per test "
                    "signal with each mapping (default 0: predictions only)")
-    p.add_argument("--train-width", type=_number(int), default=1024, help="their width (default 1024)")
+    p.add_argument("--train-width", type=bounds.parser("--train-width"), default=1024, help="their width (default 1024)")
     p.add_argument("--objective", default="mean", choices=("mean", "network"), help="mean: the NTK prediction from "
                    "f(0) = 0, which centred networks follow (default); network: one plain network's expected error, "
                    "its initial function's variance included")
@@ -646,23 +658,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_design)
 
     p = sub.add_parser("image", help="fit an image with coordinate MLPs (Tancik et al. protocol); PSNR table")
-    p.add_argument("--image", type=Path, help="a PNG or JPEG file, or an .npy array in [0, 1]")
+    p.add_argument("--image", type=Path, help="an image file (PNG, JPEG, TIFF, ...; see docs/images.md), or an .npy array")
     p.add_argument("--builtin", help="hopper, present, mri, terrain, text, text1, ..., text-large (no download)")
-    p.add_argument("--size", type=_number(int), default=64, help="image side in pixels (default 64 on CPU; paper 512)")
-    p.add_argument("--steps", type=_number(int), default=1000, help="Adam steps (default 1000)")
+    p.add_argument("--size", type=bounds.parser("--size"), default=64, help="image side in pixels (default 64 on CPU; paper 512)")
+    p.add_argument("--steps", type=bounds.parser("--steps"), default=1000, help="Adam steps (default 1000)")
     p.add_argument("--mappings", default=",".join(("none", "basic", "positional", "gaussian", "siren")),
                    help="comma list from none, basic, positional, gaussian, siren (default all)")
-    p.add_argument("--seeds", type=_number(int), default=1, help="networks per mapping (default 1)")
-    p.add_argument("--image-seed", type=_number(int), default=0, help="seed of initialisation and features")
+    p.add_argument("--seeds", type=bounds.parser("--seeds"), default=1, help="networks per mapping (default 1)")
+    p.add_argument("--image-seed", type=bounds.parser("--image-seed"), default=0, help="seed of initialisation and features")
     group = p.add_argument_group("model options (override each mapping's defaults, docs/images.md)")
-    group.add_argument("--width", type=_number(int), help="hidden width (default 256)")
-    group.add_argument("--depth", type=_number(int), help="hidden layers (default 4)")
-    group.add_argument("--sigma", type=_number(float), help="Gaussian scale, or the positional encoding's largest "
+    group.add_argument("--width", type=bounds.parser("--width"), help="hidden width (default 256)")
+    group.add_argument("--depth", type=bounds.parser("--depth"), help="hidden layers (default 4)")
+    group.add_argument("--sigma", type=bounds.parser("--sigma"), help="Gaussian scale, or the positional encoding's largest "
                        "frequency, in cycles per unit (default: the paper's, scaled to the image size)")
-    group.add_argument("--features", type=_number(int), help="number of Gaussian / positional frequencies (default "
+    group.add_argument("--features", type=bounds.parser("--features"), help="number of Gaussian / positional frequencies (default "
                        "256 / 64)")
-    group.add_argument("--omega0", type=_number(float), help="SIREN's frequency (default 30)")
-    group.add_argument("--lr", type=_number(float), help="Adam learning rate (default 1e-3; SIREN 1e-4)")
+    group.add_argument("--omega0", type=bounds.parser("--omega0"), help="SIREN's frequency (default 30)")
+    group.add_argument("--lr", type=bounds.parser("--lr"), help="Adam learning rate (default 1e-3; SIREN 1e-4)")
     p.add_argument("--ntk", action="store_true", help="also the infinite-width NTK regression of the whole image "
                    "(GD at half the stable rate for --steps steps, and converged): ntk_psnr_* in results.json")
     p.add_argument("--out", type=Path, required=True, help="output folder: results.json, reconstructions.png/.npz, "
@@ -670,28 +682,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="skip the mappings whose fits --out/parts already holds "
                    "(checked against the image and settings)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
-    p.set_defaults(run=_cmd_image, writes_folder=True, no_model=True)
+    p.set_defaults(run=_cmd_image, writes_folder=True, no_model=True, writes=(
+        "results.json", "reconstructions.png", "reconstructions.npz", "reconstructions.json", "superres.png",
+        "parts/", *(f"{m}_derivatives.png" for m in ("none", "basic", "positional", "gaussian", "siren"))))
     p = sub.add_parser("plot", help="draw the figure of any result file the other commands write")
-    p.add_argument("result", type=Path, help="a result: .npz of kernel, spectrum, predict, train, regress or data; "
-                   "the folder (or comparison.json / reconstructions.npz) of compare or image")
+    p.add_argument("result", type=Path, help="a result: .npz of kernel, spectrum, predict, train, regress, data or "
+                   "design; the folder (or comparison.json / reconstructions.npz) of compare or image; an animation "
+                   ".gif or .mp4 (a contact sheet of its frames)")
     p.add_argument("--out", type=Path, help="figure file .png, .pdf or .svg (default: RESULT with .png)")
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=_cmd_plot, out_kind="figure", no_model=True)
     p = sub.add_parser("animate", help="animation of fits over training (GIF or MP4): raw inputs, Gaussian features "
                        "and SIREN; networks and NTK predictions, the residual per frequency beneath")
     p.add_argument("--out", type=Path, required=True, help="output .gif or .mp4")
-    p.add_argument("--freqs", help="target: integer frequencies of a sum of sines, e.g. 2,8,16 (default: the 1/f "
-                   "signal)")
-    p.add_argument("--steps", type=_number(int), default=1000, help="gradient-descent steps (default 1000)")
-    p.add_argument("--frames", type=_number(int), default=40, help="frames, log-spaced in steps (default 40)")
-    p.add_argument("--width", type=_number(int), default=256, help="networks' width (default 256)")
-    p.add_argument("--seed", type=_number(int), default=0, help="seed of features and initialisation (default 0)")
-    p.add_argument("--fps", type=_number(int), default=8, help="frames per second (default 8)")
+    p.add_argument("--freqs", help="target: integer frequencies of a sum of sines y = sum_f sin(2 pi f x), as data "
+                   "--freqs writes it, e.g. 2,6,12: each below 64, none a multiple of 16 (its sine is 0 at every "
+                   "training point, every 4th of 128) (default: the 1/f signal)")
+    p.add_argument("--steps", type=bounds.parser("--steps"), default=1000, help="gradient-descent steps (default 1000)")
+    p.add_argument("--frames", type=bounds.parser("--frames"), default=40, help="frames, log-spaced in steps (default 40)")
+    p.add_argument("--width", type=bounds.parser("--width"), default=256, help="networks' width (default 256)")
+    p.add_argument("--seed", type=bounds.parser("--seed"), default=0, help="seed of features and initialisation (default 0)")
+    p.add_argument("--fps", type=bounds.parser("--fps"), default=8, help="frames per second (default 8)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=_cmd_animate, out_kind="animation", no_model=True)
     p = sub.add_parser("explore", help="interactive explorer in the browser (kernel, spectrum, predicted and "
                        "trained fits)")
-    p.add_argument("--port", type=_number(int), default=8765, help="local port (default 8765)")
+    p.add_argument("--port", type=bounds.parser("--port"), default=8765, help="port (default 8765)")
+    p.add_argument("--host", default=None, help="address to listen on instead of 127.0.0.1 (this machine only), "
+                   "e.g. 0.0.0.0 for every interface: anyone who can reach it can use the explorer (no "
+                   "authentication)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(run=_cmd_explore, out_kind="none", no_model=True)
@@ -719,7 +738,7 @@ def _output(args) -> Path | None:
     if kind == "npz":
         return files.check_output(_out_path(args.out))
     if kind == "folder":
-        return files.check_output(args.out, folder=True)
+        return files.check_output(args.out, folder=True, writes=getattr(args, "writes", ()))
     if kind == "figure" and args.out is None:
         from ntk_fourier.plot import default_out
         args.out = default_out(args.result)
@@ -728,14 +747,66 @@ def _output(args) -> Path | None:
     return files.check_output(args.out)
 
 
+DOING = {"kernel": "computing the NTK and NNGP", "spectrum": "computing the kernel's spectrum",
+         "predict": "predicting gradient descent from the NTK", "regress": "solving kernel regression",
+         "train": "training finite networks", "compare": "training networks of each width and comparing them with "
+         "the NTK prediction", "design": "designing a Fourier-feature mapping"}
+
+
+def _not_an_input(args, out: Path | None) -> None:
+    """Refuse an output that is one of the command's inputs (or its sidecar), or a folder output that holds one."""
+    if out is None:
+        return
+    written = {out.resolve()} | ({out.with_suffix(".json").resolve()} if out.suffix == ".npz" else set())
+    for path in _inputs(args):
+        real = path.resolve()
+        inside = out.is_dir() or getattr(args, "writes_folder", False)
+        if real in written or (inside and real.is_relative_to(out.resolve())):
+            raise InputError(f"--out {out} would overwrite the input {path}: an output may not be an input; choose "
+                             "another --out")
+
+
+def _warn_non_finite(arrays: dict, hint: str | None) -> None:
+    """One warning line naming the arrays about to be written that hold NaN or infinite values: none is written
+    silently."""
+    bad = [k for k, v in arrays.items() if np.asarray(v).dtype.kind == "f" and not np.all(np.isfinite(v))]
+    if bad:
+        print(f"ntk-fourier: warning: {', '.join(bad)} hold NaN or infinite values"
+              + (f": {hint}" if hint else ""), file=sys.stderr)
+
+
+def describe_model(model: Model) -> str:
+    """The model in words, for summary lines: its mapping, activation, depth and width."""
+    m = model.mapping
+    if model.init == "siren":
+        first = f"SIREN (omega0 {model.omega0:g})"
+    elif m.kind == "none":
+        first = "plain MLP on raw coordinates"
+    elif m.kind in ("basic",):
+        first = "basic Fourier features"
+    elif m.kind in ("power", "amplitudes"):
+        first = f"{m.kind} Fourier features (frequencies 1..{m.features}" + (f", p {m.p:g})" if m.kind == "power"
+                                                                               else ")")
+    else:
+        first = f"{m.kind} Fourier features (sigma {m.sigma:g}, {m.features} frequencies)"
+    act = "" if model.init == "siren" else f", {model.activation}" + (
+        f" (omega0 {model.omega0:g})" if model.activation == "sin" else "")
+    return f"{first}{act}, depth {model.depth}, width {model.width}"
+
+
 def _one_line(text: str) -> str:
     """``text`` with its line breaks (a file name can hold one) shown as escapes: the message stays one line."""
     return "".join(repr(c)[1:-1] if c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029" else c for c in text)
 
 
+def _input_options(args) -> dict[str, Path]:
+    """The files (and folders) a command reads: every path option but --out, by option name."""
+    return {("" if k == "result" else "--") + k.replace("_", "-"): v for k, v in vars(args).items()
+            if isinstance(v, Path) and k != "out"}
+
+
 def _inputs(args) -> list[Path]:
-    """The files (and folders) a command reads: every path option but --out."""
-    return [v for k, v in vars(args).items() if isinstance(v, Path) and k != "out"]
+    return list(_input_options(args).values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -745,9 +816,17 @@ def main(argv: list[str] | None = None) -> int:
         for key, value in vars(args).items():  # argparse gives [] for "--opt=--" instead of calling the type
             if isinstance(value, list):
                 raise InputError(f"--{key.replace('_', '-')} needs a value (see ntk-fourier {args.command} --help)")
+        bounds.check_environment()
+        for option, path in _input_options(args).items():  # regular files and folders: a FIFO would block
+            if path.exists() and not path.is_dir():
+                files.regular_file(path, option or "the result")
         model = None if getattr(args, "no_model", False) else model_from_args(args)
         args.features_given = getattr(args, "features", None) is not None
         out = _output(args)  # checked before any computation
+        _not_an_input(args, out)
+        if model is not None and not getattr(args, "quiet", False):  # a first line at once, naming the work
+            print(f"ntk-fourier {args.command}: {DOING.get(args.command, args.command)}; model: "
+                  f"{describe_model(model)}", file=sys.stderr, flush=True)
         _join_devices(args)
         args.provenance = provenance.collect(argv, _inputs(args), program="ntk-fourier")
         if args.mesh is not None:
@@ -767,9 +846,11 @@ def main(argv: list[str] | None = None) -> int:
             if out is not None:
                 print(f"wrote {extra.get('written', out)}{'/' if out.is_dir() else ''} in {seconds:.1f} s: {summary}")
             return 0
+        _warn_non_finite(arrays, extra.pop("non_finite_hint", None))
         results.save(out, arrays, provenance=args.provenance, command=args.command, model=model,
                      timings={"total_s": seconds}, **extra)
-        print(f"wrote {out} ({', '.join(arrays)}) in {seconds:.1f} s: {summary}")
+        print(f"wrote {out} ({', '.join(arrays)}) in {seconds:.1f} s: {summary}"
+              + ("" if model is None else f" [{describe_model(model)}]"))
         return 0
     except InputError as err:
         print(f"ntk-fourier: error: {_one_line(str(err))}", file=sys.stderr)

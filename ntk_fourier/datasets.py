@@ -42,7 +42,12 @@ def one_over_f(n: int | tuple = 256, stride: int = 8, alpha: float = 1.0, seed: 
         first = freqs[np.arange(len(freqs)), np.argmax(freqs != 0, axis=1)]
         freqs = freqs[first > 0]  # one of each +-pair, zero excluded
     amplitude = np.linalg.norm(freqs, axis=1) ** -float(alpha)
-    y = np.cos(2 * np.pi * x @ freqs.T + rng.uniform(0, 2 * np.pi, len(freqs))) @ amplitude
+    # y(x_k) = Re sum_f a_f exp(i phi_f) exp(2 pi i f.k/n): on the grid it depends on f mod n only, so the sum is one
+    # inverse FFT of the coefficients gathered by f mod n (O(N log N), where the dense sum needs N x frequencies)
+    coefficients = np.zeros(shape, dtype=np.complex128)
+    np.add.at(coefficients, tuple((freqs % np.array(shape)).T), amplitude * np.exp(
+        1j * rng.uniform(0, 2 * np.pi, len(freqs))))
+    y = (np.fft.ifftn(coefficients) * np.prod(shape)).real.reshape(-1)
     y = y - y.mean()
     return _split(shape, y / np.abs(y).max(), stride)
 
@@ -50,7 +55,7 @@ def one_over_f(n: int | tuple = 256, stride: int = 8, alpha: float = 1.0, seed: 
 def sines(freqs, amps=None, grid: int | tuple = 256, stride: int = 8) -> dict[str, np.ndarray]:
     """A sum of sines with the given integer frequencies, on a periodic grid: y(x) = sum_j a_j sin(2 pi f_j . x).
 
-    ``freqs``: integers (1D, e.g. ``(2, 8, 16)``) or integer vectors of the grid's dimension (2D plane waves, e.g.
+    ``freqs``: integers (1D, e.g. ``(2, 6, 12)``) or integer vectors of the grid's dimension (2D plane waves, e.g.
     ``((3, 0), (0, 5), (4, 4))``); ``amps`` (default all 1) their amplitudes. Every frequency must lie below the
     grid's Nyquist frequency (|f_i| < n_i / 2), so it is resolved. Same split as `one_over_f`.
     """
@@ -58,10 +63,15 @@ def sines(freqs, amps=None, grid: int | tuple = 256, stride: int = 8) -> dict[st
     f = np.asarray(freqs, dtype=np.float64).reshape(len(freqs), -1) if len(freqs) else np.zeros((0, 1))
     if len(f) == 0 or f.shape[1] != len(shape) or np.any(f != np.round(f)):
         raise InputError(f"frequencies must be integers with {len(shape)} component(s) each (the grid's dimension), "
-                         f"e.g. {'2,8,16' if len(shape) == 1 else '3x0,0x5'}; got {np.asarray(freqs).tolist()}")
+                         f"e.g. {'2,6,12' if len(shape) == 1 else '3x0,0x5'}; got {np.asarray(freqs).tolist()}")
     if np.any(np.abs(f) >= np.array(shape) / 2) or np.any(np.all(f == 0, axis=1)):
         raise InputError(f"frequencies must be non-zero and below the grid's Nyquist frequency "
                          f"({'x'.join(str(s // 2) for s in shape)}): got {f.astype(int).tolist()}")
+    silent = np.all((2 * f * stride) % np.array(shape) == 0, axis=1)  # sin(pi * integer) at every training point
+    if np.any(silent):
+        raise InputError(f"frequency {f[np.argmax(silent)].astype(int).tolist()}: its sine is zero at every training "
+                         f"point (every {stride}th grid point), so no model could learn it; choose another frequency "
+                         "or --stride")
     a = np.ones(len(f)) if amps is None else np.asarray(amps, dtype=np.float64)
     if a.shape != (len(f),) or not np.all(np.isfinite(a)):
         raise InputError(f"give one finite amplitude per frequency ({len(f)}), got {np.asarray(amps).tolist()}")

@@ -303,10 +303,10 @@ def floats(values) -> np.ndarray:
 
 def deviation_width_panels(axes, numbers: dict) -> None:
     """The deviation of networks from their NTK prediction against width, from the numbers of ``compare``
-    (``comparison.json``, or `ntk_fourier.compare.crosscheck.summary`): in ``axes[0]`` the deviation on training
-    points (seed means, seed error bars, fitted slope with its interval), on test points, and the largest NTK
-    drift; in ``axes[1]`` (when given and the deviation was split) its kernel and linearisation parts with their
-    slopes, their fits a w^-1/2 + b w^-1 (dashed) and the perturbative laws width^-1/2 and width^-1 (dotted)."""
+    (``comparison.json``, or `ntk_fourier.compare.crosscheck.summary`): in ``axes[0]`` the deviation (each seed's
+    maximum over the recorded steps, as ``deviation_per_seed``) on training points (seed means, seed error bars,
+    fitted slope with its interval), on test points, and the largest NTK drift; in ``axes[1]`` (when given and the
+    deviation was split) its kernel and linearisation parts with their slopes, their fits a w^-1/2 + b w^-1 (dashed) and the perturbative laws width^-1/2 and width^-1 (dotted)."""
     widths = floats(numbers["widths"])
     ax = axes[0]
     deviation_vs_width(ax, widths, floats(_per_seed(numbers, "deviation")), label="train")
@@ -315,7 +315,7 @@ def deviation_width_panels(axes, numbers: dict) -> None:
                            filled=False)
     drift = floats(numbers.get("max_ntk_drift") or [])
     if drift.size and np.all(np.isfinite(drift)):
-        deviation_vs_width(ax, widths, drift, label="largest NTK drift (max over seeds)", marker="^",
+        deviation_vs_width(ax, widths, drift, label="largest NTK drift (max over steps and seeds)", marker="^",
                            color="tab:green", ms=4.5)
     split = "deviation_kernel" in numbers and len(axes) > 1
     if not split:
@@ -323,7 +323,8 @@ def deviation_width_panels(axes, numbers: dict) -> None:
         if np.isfinite(first):
             power_law(ax, widths, first, -0.5)
             power_law(ax, widths, first, -1.0, ls="-.")
-    ax.set(ylabel="relative deviation from the NTK prediction", title="deviation against width (max over steps)")
+    ax.set(ylabel="relative deviation from the NTK prediction",
+           title="deviation against width\n(each seed's max over recorded steps; mean over seeds)")
     ax.legend(frameon=False)
     if not split:
         return
@@ -340,5 +341,6 @@ def deviation_width_panels(axes, numbers: dict) -> None:
         first = positive(values if values.ndim == 1 else np.nanmean(values, 1))[0]
         if np.isfinite(first):
             power_law(ax, widths, first, slope, color=colour_, alpha=0.6)
-    ax.set(ylabel="relative gap (same definition)", title="its two parts against width")
+    ax.set(ylabel="relative gap (same definition)", title="its two parts against width\n(each seed's max over "
+           "recorded steps; mean over seeds)")
     ax.legend(frameon=False, fontsize=6.5)

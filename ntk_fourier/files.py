@@ -20,8 +20,65 @@ UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, Not
               SyntaxError, TypeError, tokenize.TokenError)
 
 
+def regular_file(path: Path, what: str) -> Path:
+    """``path`` if it is a regular file (following links); one-line errors for a missing path, a folder, or anything
+    that is not a file (a FIFO, a device, a socket), which reading could block on or never finish."""
+    import stat
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError(f"{what} file {path} does not exist")
+    except OSError as err:
+        raise InputError(f"cannot read {what} file {path}: {err.strerror or err}")
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{what} file {path} is a folder; give a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{what} {path} is not a regular file (a pipe, device or socket); give a file")
+    return Path(path)
+
+
+def declared_arrays(path: Path, what: str) -> dict[str, tuple[tuple, np.dtype]]:
+    """The shape and dtype of each array an .npy file or .npz archive declares, read from the headers alone (nothing
+    decompressed but the first bytes of each member), so that sizes can be checked before anything is loaded."""
+    from numpy.lib import format as npy
+    def header(fh):
+        version = npy.read_magic(fh)
+        shape, _, dtype = (npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0)(fh)
+        return tuple(shape), dtype
+    try:
+        if zipfile.is_zipfile(path):
+            found = {}
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    if info.filename.endswith(".npy"):
+                        with archive.open(info) as fh:
+                            found[info.filename[:-4]] = header(fh)
+            return found
+        with open(path, "rb") as fh:
+            return {"": header(fh)}
+    except UNREADABLE as err:
+        raise InputError(f"cannot read {what} file {path} as a NumPy .npy/.npz file: {err}")
+
+
+def check_declared_size(path: Path, what: str) -> None:
+    """Refuse, before decompressing or loading, a file whose arrays would need more memory than is free (an .npz of
+    a few MB can declare GBs)."""
+    from ntk_fourier import memory
+    total = 0
+    for shape, dtype in declared_arrays(path, what).values():
+        count = 1
+        for side in shape:
+            count *= int(side)
+        total += count * max(dtype.itemsize, 8)  # read as float64
+    memory.require(total, f"{what} file {path}: its arrays",
+                   "give a smaller file (or set NTK_FOURIER_MEMORY_LIMIT higher if the memory is there)")
+
+
 def open_numpy(path: Path, what: str):
-    """``numpy.load`` (no pickles) with one-line errors: an array (.npy) or an open archive (.npz)."""
+    """``numpy.load`` (no pickles) with one-line errors: an array (.npy) or an open archive (.npz); the file must be
+    a regular file whose declared arrays fit in free memory (`check_declared_size`), checked before loading."""
+    regular_file(path, what)
+    check_declared_size(path, what)
     try:
         return np.load(path, allow_pickle=False)
     except FileNotFoundError:
@@ -88,18 +145,35 @@ def load_npz(path: Path, keys: tuple[str, ...], what: str) -> dict[str, np.ndarr
         return {k: numeric(v, f"{k} in {path}") for k, v in arrays.items()}
 
 
-def load_data(path: Path) -> dict[str, np.ndarray]:
-    data = load_npz(path, ("x_train", "y_train", "x_test", "y_test"), "data")
-    data["x_train"], data["x_test"] = points(data["x_train"], "x_train"), points(data["x_test"], "x_test")
+DATA_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+def _check_data_shapes(shapes: dict[str, tuple]) -> None:
+    """A data set's shapes: x_train, x_test (n,) or (n, d) with d in 1..3 (the same d), y_train, y_test (n,) or
+    (n, outputs) matching them (the same outputs)."""
+    dims = {}
     for part in ("train", "test"):
-        x, y = data[f"x_{part}"], data[f"y_{part}"]
-        if y.ndim not in (1, 2) or y.shape[0] != x.shape[0]:
-            raise InputError(f"y_{part} must have shape ({x.shape[0]},) or ({x.shape[0]}, outputs) to match "
-                             f"x_{part}, got {y.shape}")
-    if data["x_train"].shape[1] != data["x_test"].shape[1]:
+        x, y = shapes[f"x_{part}"], shapes[f"y_{part}"]
+        if len(x) not in (1, 2) or (len(x) == 2 and not 1 <= x[1] <= 3):
+            raise InputError(f"x_{part} must have shape (n,) or (n, d) with d in 1..3, got {x}")
+        if len(y) not in (1, 2) or y[0] != x[0]:
+            raise InputError(f"y_{part} must have shape ({x[0]},) or ({x[0]}, outputs) to match x_{part}, got {y}")
+        dims[part] = (1 if len(x) == 1 else x[1], y[1:])
+    if dims["train"][0] != dims["test"][0]:
         raise InputError("x_train and x_test have different numbers of coordinates")
-    if data["y_train"].shape[1:] != data["y_test"].shape[1:]:
+    if dims["train"][1] != dims["test"][1]:
         raise InputError("y_train and y_test have different numbers of outputs")
+
+
+def load_data(path: Path) -> dict[str, np.ndarray]:
+    """A data set (x_train, y_train, x_test, y_test), its shapes checked from the archive's headers before anything
+    is decompressed."""
+    declared = declared_arrays(regular_file(path, "data"), "data")
+    if all(k in declared for k in DATA_KEYS):
+        _check_data_shapes({k: declared[k][0] for k in DATA_KEYS})
+    data = load_npz(path, DATA_KEYS, "data")
+    data["x_train"], data["x_test"] = points(data["x_train"], "x_train"), points(data["x_test"], "x_test")
+    _check_data_shapes({k: v.shape for k, v in data.items()})
     return data
 
 
@@ -130,21 +204,22 @@ def data_sha256(data: dict) -> str:
 
 
 def read_json_object(path: Path, what: str) -> dict:
-    """A JSON object from ``path``; one-line errors when unreadable or not an object ("PATH is not WHAT")."""
-    import json
-    try:
-        found = json.loads(Path(path).read_text())
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise InputError(f"cannot read {path} as JSON: {err}")
-    if not isinstance(found, dict):
-        raise InputError(f"{path} is not {what} (a JSON object)")
-    return found
+    """A JSON object from ``path``; one-line errors when unreadable, too large or deep, or not an object."""
+    from ntk_fourier.results import read_json
+    return read_json(path, what)
 
 
 def read_sidecar(path: Path) -> dict:
-    """The JSON sidecar of a result (``NAME.json`` beside ``NAME.npz``): {} when absent, one-line error if unreadable."""
+    """The JSON sidecar of a result (``NAME.json`` beside ``NAME.npz``): {} when absent, one-line error if unreadable
+    or if it records another file's checksum than NAME.npz's (`results.check_pair`)."""
+    from ntk_fourier.results import check_pair
     sidecar = Path(path).with_suffix(".json")
-    return read_json_object(sidecar, "a result's sidecar") if sidecar.is_file() else {}
+    if not sidecar.exists():
+        return {}
+    meta = read_json_object(sidecar, "a result's sidecar")
+    if Path(path).with_suffix(".npz").is_file():
+        check_pair(Path(path).with_suffix(".npz"), meta)
+    return meta
 
 
 def check_made_with(path: Path, meta: dict, model=None, lr: float | None = None, data_hash: str | None = None,
@@ -190,7 +265,7 @@ def load_runs(folder: Path, widths: list[int], steps: np.ndarray, model=None, lr
             try:
                 store[w], meta = read_run(path)
                 check_made_with(path, meta, None if model is None else model.replace(width=w), lr, data_hash,
-                                **settings)
+                                optimizer="gd", linearize=store is linear, **settings)
             except InputError:
                 raise
             except (*UNREADABLE, KeyError, AttributeError) as err:
@@ -213,6 +288,31 @@ def check_run_shapes(path: Path, run, data: dict | None) -> None:
     if not ok:
         raise InputError(f"{path} holds f_train {run.f_train.shape} and f_test {run.f_test.shape}, not the (steps, "
                          f"seeds, {n}, {k}) and (steps, seeds, {m}, {k}) that 'train' writes for --data")
+
+
+def load_kernel(path: Path, x_train: np.ndarray, model=None) -> np.ndarray:
+    """The NTK of ``x_train`` from a result of ``ntk-fourier kernel`` (.npz with ntk): refused unless its sidecar
+    records that it was computed on these very points (SHA-256 of --x and --x2) with ``model`` (any width, except in
+    the standard parameterization, where the NTK depends on it)."""
+    n = len(x_train)
+    ntk = load_npz(path, ("ntk",), "--kernel")["ntk"]
+    if ntk.shape != (n, n):
+        raise InputError(f"--kernel ntk has shape {ntk.shape}; it must be the ({n}, {n}) NTK of x_train")
+    meta = read_sidecar(path)
+    want = array_sha256(x_train)
+    recorded = (meta.get("x_sha256"), meta.get("x2_sha256"))
+    if None in recorded:
+        raise InputError(f"--kernel {path} does not record the points it was computed on (its sidecar has no "
+                         "x_sha256): compute it with 'ntk-fourier kernel --x X.npy', X.npy holding x_train")
+    if recorded != (want, want):
+        raise InputError(f"--kernel {path} was computed on other points than --data's x_train (SHA-256 differs): "
+                         "compute it with 'ntk-fourier kernel --x X.npy', X.npy holding x_train")
+    if model is not None and model.parameterization != "standard" and isinstance(meta.get("model"), dict):
+        width = meta["model"].get("width")
+        if isinstance(width, int) and width >= 1:
+            model = model.replace(width=width)
+    check_made_with(path, meta, model)
+    return ntk
 
 
 def load_f0(path: Path, data: dict, index: int | None = None, model=None) -> dict[str, np.ndarray]:
@@ -255,11 +355,32 @@ def load_f0(path: Path, data: dict, index: int | None = None, model=None) -> dic
             "f_test": f0["f_test"][0, index].reshape(data["y_test"].shape)}
 
 
-def check_output(path: Path, folder: bool = False) -> Path:
-    """Refuse, before any computation, an output that cannot be written: a file where a folder is expected or the
-    reverse, or a place where nothing can be created (e.g. /proc). Writes nothing: it probes the nearest existing
-    folder with a temporary file, removed at once."""
+TEMP_EXTRA = len(".") + len(".") + 8  # atomic writes go through ".STEM.XXXXXXXX.SUFFIX" beside the target
+
+
+def _broken_link(path: Path) -> Path | None:
+    """The first of ``path`` and its ancestors that is a symbolic link leading nowhere (dangling, or a loop)."""
+    for candidate in (path, *path.parents):
+        try:
+            if candidate.is_symlink() and not candidate.exists():
+                return candidate
+        except OSError as err:  # e.g. a name too long for the file system
+            raise InputError(f"cannot use --out {path}: {err.strerror or err}; choose another --out")
+    return None
+
+
+def check_output(path: Path, folder: bool = False, writes: tuple[str, ...] = ()) -> Path:
+    """Refuse, before any computation, an output that cannot be written. ``path``: the output file (its .json
+    sidecar too) or, with ``folder``, the output folder, in which the command writes ``writes`` (names; a trailing
+    "/" marks a subfolder). Refused: a file where a folder goes or the reverse, a symbolic link that leads nowhere (or
+    a loop), a name too long for the file system (its temporary name included), and a place where nothing can be
+    created (e.g. /proc). Writes nothing: it probes the nearest existing folder with a temporary file, removed at
+    once."""
     path = Path(path)
+    broken = _broken_link(path)
+    if broken is not None:
+        raise InputError(f"--out {path}: {broken} is a symbolic link that leads nowhere (missing target or a loop); "
+                         "choose another --out")
     if folder and path.exists() and not path.is_dir():
         raise InputError(f"--out {path} is a file; give a folder for this command's results")
     if not folder and path.is_dir():
@@ -267,9 +388,38 @@ def check_output(path: Path, folder: bool = False) -> Path:
     target = path if folder else path.parent
     ancestor = target
     while not ancestor.exists() and ancestor != ancestor.parent:
+        if ancestor.is_symlink():
+            raise InputError(f"cannot create {target}: {ancestor} is a symbolic link that leads nowhere")
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise InputError(f"cannot create {target}: {ancestor} is a file; choose another --out")
+    try:
+        name_max = os.pathconf(ancestor, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    written = [path / name.rstrip("/") for name in writes] if folder else [path, path.with_suffix(".json")]
+    for place in written:
+        if len(place.name) + TEMP_EXTRA + len(place.suffix) > name_max or len(str(place.absolute())) > 4000:
+            raise InputError(f"the name {place.name[:40]}... is too long for the file system (at most {name_max} "
+                             f"characters, {TEMP_EXTRA + len(place.suffix)} of them taken by a temporary name); "
+                             "choose a shorter --out")
+    for part in target.relative_to(ancestor).parts:
+        if len(part) > name_max:
+            raise InputError(f"the folder name {part[:40]}... is too long for the file system (at most {name_max} "
+                             "characters); choose a shorter --out")
+    if folder:
+        for name in writes:
+            place = path / name.rstrip("/")
+            if name.endswith("/") and place.exists() and not place.is_dir():
+                raise InputError(f"--out {path}: {place} is a file where this command writes a folder; move it, or "
+                                 "choose another --out")
+            if not name.endswith("/") and place.is_dir():
+                raise InputError(f"--out {path}: {place} is a folder where this command writes a file; move it, or "
+                                 "choose another --out")
+            broken = _broken_link(place)
+            if broken is not None:
+                raise InputError(f"--out {path}: {broken} is a symbolic link that leads nowhere; remove it, or "
+                                 "choose another --out")
     try:
         handle, probe = tempfile.mkstemp(dir=ancestor, prefix=".ntk-fourier-probe-")
         os.close(handle)
@@ -277,4 +427,3 @@ def check_output(path: Path, folder: bool = False) -> Path:
     except OSError as err:
         raise InputError(f"cannot write to {target} ({err.strerror or err}); choose another --out")
     return path
-

@@ -3,7 +3,8 @@ line, picks the figure from its sidecar's ``command`` and writes it (PNG, PDF or
 
 Each kind's function takes the arrays and the sidecar as `ntk_fourier.results.load` gives them and returns a
 matplotlib ``Figure``: ``spectrum(arrays, meta, ax=None)``, ``data``, ``regress`` (``ax``: draw the first panel into
-that axes), ``kernel``, ``predict``, ``train``, ``compare``, ``image`` (``fig``: draw into that figure). Figures are
+that axes), ``kernel``, ``predict``, ``train``, ``compare``, ``image``, ``design``, ``animation`` (``fig``: draw into
+that figure). An animation (.gif or .mp4 of ``animate``) is drawn as a contact sheet of its frames. Figures are
 drawn on ``matplotlib.figure.Figure`` objects, not pyplot, in a scoped style: no backend, style or figure registry of
 matplotlib changes, so they serve scripts and notebooks alike (a notebook shows the returned figure). matplotlib is
 imported only inside these functions; ``import ntk_fourier`` does not load it.
@@ -24,7 +25,9 @@ import numpy as np
 from ntk_fourier import drawing, files, provenance, results
 from ntk_fourier.errors import InputError
 
-KINDS = ("data", "kernel", "spectrum", "predict", "train", "regress", "compare", "image")
+KINDS = ("data", "kernel", "spectrum", "predict", "train", "regress", "compare", "image", "design", "animation")
+FILMS = (".gif", ".mp4")
+SHEET = 12  # frames on an animation's contact sheet, at most
 SUFFIXES = (".png", ".pdf", ".svg")
 REQUIRED = {  # arrays without which a result of each kind cannot be drawn
     "data": ("x_train", "y_train", "x_test", "y_test"),
@@ -35,6 +38,8 @@ REQUIRED = {  # arrays without which a result of each kind cannot be drawn
     "regress": ("f_train", "f_test"),
     "compare": ("widths", "deviation", "steps", "deviation_curve_mean"),
     "image": ("image",),
+    "design": ("grid", "grid_errors", "history", "predicted_test"),
+    "animation": ("frames", "index"),
 }
 STEP_LABEL = drawing.STEP_LABEL
 
@@ -173,6 +178,12 @@ def _few(count: int, most: int = 4) -> list[int]:
     return sorted({int(round(i)) for i in np.linspace(0, count - 1, min(most, count))})
 
 
+def _ordinal(n) -> str:
+    """'1st', '2nd', '3rd', '4th', '11th', '22nd' ..."""
+    n = int(n)
+    return f"{n}{'th' if n % 100 in (11, 12, 13) else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
 def _step_name(meta: dict | None) -> str:
     """How a recorded step is named in a legend: "step 10", or "t = 10" for gradient flow."""
     return "t =" if (meta or {}).get("flow") else "step"
@@ -280,9 +291,16 @@ def data(arrays: dict, meta: dict | None = None, ax=None):
         ax.plot(x_test, y_test, "o", ms=3, mfc="none", color="tab:orange", label=f"test points ({m})")
         ax.plot(x_train, y_train, "o", ms=4.5, color="tab:blue", label=f"training points ({n})")
         ax.set(xlabel="x (coordinate in [0, 1))", ylabel="y")
-        if "signal" in meta:
-            ax.set_title(f"{meta['signal']}^{meta.get('alpha', 1):g} signal on a grid of {meta.get('grid')} points, "
-                         f"every {meta.get('stride')}th for training (data seed {meta.get('seed')})")
+        grid = "x".join(str(g) for g in np.ravel(meta.get("grid", len(x_train) + len(x_test))))
+        every = f"every {_ordinal(meta['stride'])} for training" if "stride" in meta else "training points filled"
+        if meta.get("signal") == "sines":
+            freqs = ", ".join("x".join(str(v) for v in np.ravel(f)) for f in meta.get("freqs") or [])
+            amps = meta.get("amps")
+            weights = "" if amps is None else f", amplitudes {', '.join(f'{a:g}' for a in amps)}"
+            ax.set_title(f"sum of sines, frequencies {freqs}{weights}, on a grid of {grid} points, {every}")
+        elif "signal" in meta:
+            ax.set_title(f"{meta['signal']}^{meta.get('alpha', 1):g} signal on a grid of {grid} points, {every} "
+                         f"(data seed {meta.get('seed')})")
         else:
             ax.set_title("data set")
     ax.legend(loc="best", ncol=3)
@@ -401,12 +419,14 @@ def predict(arrays: dict, meta: dict | None = None, data: dict | None = None, fi
 @_styled
 def train(arrays: dict, meta: dict | None = None, data: dict | None = None, fig=None):
     """Train and test MSE against step for each network (thin) and their mean (thick); network 0's outputs at a few
-    steps over the target (1D data); the residual per frequency, per NTK eigenmode, or the NTK drift."""
+    steps over the target (1D data); the residual per frequency or per NTK eigenmode (when recorded); the empirical
+    NTK's drift against step (``--record-ntk``)."""
     steps = np.asarray(arrays["steps"], float)
     mse_train, mse_test = np.asarray(arrays["mse_train"], float), np.asarray(arrays["mse_test"], float)
     seeds = mse_train.shape[1]
-    extra = next((key for key in ("residual_freq", "mode_residuals", "drift") if key in arrays), None)
-    fig, axes = drawing.figure(13.5 if extra else 9.5, 3.6, 3 if extra else 2, fig=fig)
+    extra = next((key for key in ("residual_freq", "mode_residuals") if key in arrays), None)
+    panels = 2 + (extra is not None) + ("drift" in arrays)
+    fig, axes = drawing.figure(4.3 * panels + 0.9, 3.6, panels, fig=fig)
     x = drawing.step_axis(steps)
     ax = axes[0]
     for s in range(seeds):
@@ -432,13 +452,14 @@ def train(arrays: dict, meta: dict | None = None, data: dict | None = None, fig=
     elif extra == "mode_residuals":
         modes = np.sqrt(np.mean(_column(arrays["mode_residuals"], 3) ** 2, axis=1))
         _mode_panel(axes[2], modes, arrays.get("eigenvalues"), steps, meta, label)
-    elif extra == "drift":
+    if "drift" in arrays:
+        ax = axes[-1]
         drift = np.asarray(arrays["drift"], float)
         for s in range(seeds):
-            axes[2].plot(x, drawing.positive(drift[:, s]), "o-", ms=3, lw=1, label=f"network {s}")
-        axes[2].set(xscale="log", yscale="log", xlabel=STEP_LABEL, ylabel="||K_t - K_0||_F / ||K_0||_F",
-                    title="empirical NTK drift")
-        axes[2].legend()
+            ax.plot(x, drawing.positive(drift[:, s]), "o-", ms=3, lw=1, label=f"network {s}")
+        ax.set(xscale="log", yscale="log", xlabel=STEP_LABEL, ylabel="||K_t - K_0||_F / ||K_0||_F",
+               title="empirical NTK drift on the training points\n(0 at step 0: not drawn on the log axis)")
+        ax.legend()
     meta = meta or {}
     details = ", ".join(part for part in (
         f"learning rate {meta['lr']:g}" if meta.get("lr") else "", meta.get("optimizer", ""),
@@ -512,7 +533,7 @@ def compare(numbers: dict, meta: dict | None = None, fig=None):
     drawing.curves_vs_step(ax, drawing.floats(numbers["steps"]), list(curves), [f"width {w:g}" for w in widths],
                            ms=3.5)
     ax.set(xlabel=STEP_LABEL, ylabel="relative deviation (mean over seeds)",
-           title="deviation against step (0 at step 0: same f(0))")
+           title="deviation against step, training points\n(0 at step 0: same f(0))")
     ax.legend()
     config = numbers.get("config") or {}
     lr = config.get("lr")
@@ -556,8 +577,134 @@ def image(arrays: dict, meta: dict | None = None, fig=None):
     return fig
 
 
+@_styled
+def design(arrays: dict, meta: dict | None = None, fig=None):
+    """``design``: the grid search's predicted errors (design class, validation and test signals) against p or sigma,
+    with the grid's best and the designed mapping's predicted test MSE (and the trained networks' when measured);
+    the design history (design class and validation MSE at each iterate, the kept one marked); the designed
+    amplitudes against frequency, beside the grid's best power law (when the mapping has amplitudes)."""
+    meta = meta or {}
+    grid, errors = np.asarray(arrays["grid"], float), np.asarray(arrays["grid_errors"], float)
+    history, predicted = np.asarray(arrays["history"], float), np.asarray(arrays["predicted_test"], float)
+    kind = meta.get("kind", "?")
+    sigma = kind == "sigma"
+    name = "sigma" if sigma else "p"
+    best = float(meta.get("best_grid_value", grid[np.argmin(errors[:, 1])]))
+    amplitudes = "amplitudes" in arrays
+    fig, axes = drawing.figure(14.0 if amplitudes else 9.8, 3.8, 3 if amplitudes else 2, fig=fig)
+    ax = axes[0]
+    for column, label, style in ((0, "design class", "o-"), (1, "validation signals", "s-"), (2, "test signals", "^-")):
+        ax.plot(grid, drawing.positive(errors[:, column]), style, ms=3, lw=1, label=label)
+    ax.axvline(best, color="0.5", ls=":", lw=1, label=f"grid's best {name} = {best:g} (on validation): test "
+               f"{predicted[0]:.3g}")
+    ax.axhline(predicted[1], color="tab:red", ls="--", lw=1.2, label=f"designed ({kind}): test {predicted[1]:.3g}")
+    if "trained_test" in arrays:
+        trained = np.asarray(arrays["trained_test"], float)  # (2, seeds, signals): grid's best, designed
+        ax.plot([best], [trained[0].mean()], "*", color="0.2", ms=9,
+                label=f"trained networks, grid's best: test {trained[0].mean():.3g}")
+        ax.axhline(trained[1].mean(), color="tab:red", ls=":", lw=1.2,
+                   label=f"trained networks, designed: test {trained[1].mean():.3g}")
+    ax.set(xscale="log" if sigma else "linear", yscale="log",
+           xlabel="sigma (scale of the Gaussian features)" if sigma else "p (power-law amplitudes |b|^-p)",
+           ylabel="MSE predicted by the NTK" + ("\n(star, dotted: trained networks)" if "trained_test" in arrays
+                                                  else ""), title="grid search of the one-parameter family")
+    ax.legend(fontsize=6.5)
+    ax = axes[1]
+    iterations = np.arange(len(history))
+    ax.plot(iterations, drawing.positive(history[:, 0]), "-", lw=1.3, label="design class")
+    ax.plot(iterations, drawing.positive(history[:, 1]), "--", lw=1.3, label="validation signals")
+    if "best_iteration" in meta:
+        ax.axvline(meta["best_iteration"], color="0.5", ls=":", lw=1,
+                   label=f"kept: iteration {meta['best_iteration']} (best on validation)")
+    ax.set(yscale="log", xlabel="design iteration (Adam step; 0: the grid's best)", ylabel="MSE predicted by the NTK",
+           title=f"design history ({kind})")
+    ax.legend(fontsize=6.5)
+    if amplitudes:
+        ax = axes[2]
+        a = np.asarray(arrays["amplitudes"], float)
+        j = np.arange(1, len(a) + 1)
+        ax.plot(j, drawing.positive(a), "o-", ms=2.5, lw=1, color="tab:red", label=f"designed ({kind})")
+        if not sigma and kind != "power":
+            law = j ** -best
+            ax.plot(j, law / np.linalg.norm(law), "-", color="0.5", lw=1.2, label=f"grid's best: j^-{best:g}")
+        drawing.floor(ax, a, 1e-6)
+        ax.set(xscale="log", yscale="log", xlabel="frequency j (cycles over [0, 1))",
+               ylabel="amplitude a_j (sum of squares 1)", title="the designed mapping's amplitudes")
+        ax.legend(fontsize=6.5)
+    steps = meta.get("steps")
+    after = "converged" if steps in ("inf", None) else f"after {steps} gradient-descent steps"
+    objective = {"network": "one plain network's expected error", "mean": "the mean prediction from f(0) = 0"}.get(
+        meta.get("objective"), "")
+    signals = (f"1/f^{meta['alpha']:g} signals on {meta.get('grid_points')} points, every "
+               f"{_ordinal(meta.get('stride', 1))} for training" if "alpha" in meta else "signals")
+    model, designed = meta.get("model") or {}, meta.get("designed_mapping") or {}
+    network = (f"\nnetworks of depth {model.get('depth')}, {model.get('activation')}; the designed mapping: "
+               f"{designed.get('kind')}, {designed.get('features')} features" if model and designed else "")
+    fig.suptitle(f"mapping design on {signals}: NTK-predicted test MSE {after}"
+                 + (f" ({objective})" if objective else "") + network, fontsize=9.5)
+    return fig
+
+
+@_styled
+def animation(arrays: dict, meta: dict | None = None, fig=None):
+    """An animation (``animate``'s .gif or .mp4) as a contact sheet: up to `SHEET` of its frames, evenly spread
+    from the first to the last, up to three per row, each titled with its number."""
+    meta = meta or {}
+    frames, index = arrays["frames"], np.asarray(arrays["index"])
+    count = int(meta.get("count", len(frames)))
+    columns = min(3, int(np.ceil(np.sqrt(len(frames)))))
+    rows = -(-len(frames) // columns)
+    height, width = np.shape(frames[0])[:2]
+    fig, axes = drawing.figure(15.0, rows * 15.0 / columns * height / width + 0.5, columns, rows, fig=fig)
+    axes = np.ravel(axes)
+    for ax in axes:
+        ax.set_axis_off()
+    for ax, frame, i in zip(axes, frames, index):
+        ax.imshow(frame, interpolation="antialiased")
+        ax.set_title(f"frame {int(i) + 1} of {count}", fontsize=8)
+    shown = "every frame" if len(frames) == count else f"{len(frames)} of its {count} frames, evenly spread"
+    fig.suptitle(f"{meta.get('name', 'animation')}: {shown}", fontsize=9.5)
+    return fig
+
+
 DRAW = {"data": data, "kernel": kernel, "spectrum": spectrum, "predict": predict, "train": train,
-        "regress": regress, "compare": compare, "image": image}
+        "regress": regress, "compare": compare, "image": image, "design": design, "animation": animation}
+
+
+def _frames(path: Path, most: int = SHEET) -> tuple[dict, dict]:
+    """Up to ``most`` frames (RGB arrays) of an animation, evenly spread from the first to the last: a GIF read by
+    Pillow, an MP4 decoded by the ffmpeg of imageio-ffmpeg."""
+    try:
+        if path.suffix.lower() == ".gif":
+            from PIL import Image
+            with Image.open(path) as film:
+                count = getattr(film, "n_frames", 1)
+                index = _few(count, most)
+                frames = []
+                for i in index:
+                    film.seek(i)
+                    frames.append(np.asarray(film.convert("RGB")))
+        else:
+            try:
+                import imageio_ffmpeg
+            except ImportError:
+                raise InputError(f"reading {path.name} needs the ffmpeg of imageio-ffmpeg (pip install "
+                                 "imageio-ffmpeg); or give the animation as a .gif")
+            count = imageio_ffmpeg.count_frames_and_secs(str(path))[0]
+            index = _few(count, most)
+            reader = imageio_ffmpeg.read_frames(str(path))
+            size = next(reader)["size"]
+            frames = [np.frombuffer(raw, np.uint8).reshape(size[1], size[0], 3)
+                      for i, raw in enumerate(reader) if i in index]
+            reader.close()
+    except InputError:
+        raise
+    except (OSError, RuntimeError, ValueError, EOFError, StopIteration) as err:
+        raise InputError(f"cannot read animation {path}: it is damaged or not a {path.suffix.lower()[1:].upper()} "
+                         f"film ({type(err).__name__})")
+    if not frames or len(frames) != len(index):
+        raise InputError(f"cannot read animation {path}: it holds no frames that can be decoded")
+    return {"frames": np.stack(frames), "index": np.array(index)}, {"name": path.name, "count": count}
 
 
 # ------------------------------------------------------------------------------------------------ from files
@@ -579,14 +726,16 @@ def _locate(path: Path) -> tuple[str, Path]:
         return "compare", path
     if path.name == "results.json" and (path.parent / "reconstructions.npz").is_file():
         return "image", path.parent / "reconstructions.npz"
+    if path.suffix.lower() in FILMS:
+        return "animation", path
     if path.suffix == ".json" and path.with_suffix(".npz").is_file():  # a sidecar: its result
         path = path.with_suffix(".npz")
     if path.suffix != ".npz":
         raise InputError(f"{path} is not a result: give an .npz written by ntk-fourier (with its .json sidecar), "
-                         "or a compare or image folder")
+                         "a compare or image folder, or an animation (.gif, .mp4)")
     meta = files.read_sidecar(path)
     command = meta.get("command")
-    if command not in DRAW or command == "compare":
+    if command not in DRAW or command in ("compare", "animation"):
         sidecar = path.with_suffix(".json")
         why = "has no sidecar " + sidecar.name if not sidecar.is_file() else f"has a sidecar naming no command " \
             f"that can be drawn ({command!r})"
@@ -606,6 +755,8 @@ def _read(kind: str, source: Path) -> tuple[dict, dict]:
         from ntk_fourier.files import read_json_object
         numbers = read_json_object(source, "a compare result")
         arrays, meta = numbers, numbers.get("config") or {}
+    elif kind == "animation":
+        arrays, meta = _frames(source)
     else:
         try:
             arrays, meta = results.load(source)
@@ -619,8 +770,9 @@ def _read(kind: str, source: Path) -> tuple[dict, dict]:
 
 
 def default_out(path: Path | str) -> Path:
-    """Where `plot_file` writes by default: the result's .npz with suffix .png; ``DIR/comparison.png`` for a compare
-    folder, ``DIR/montage.png`` for an image folder (its reconstructions.png is the command's own)."""
+    """Where `plot_file` writes by default: the result's .npz (or the animation) with suffix .png;
+    ``DIR/comparison.png`` for a compare folder, ``DIR/montage.png`` for an image folder (its reconstructions.png is
+    the command's own)."""
     kind, source = _locate(Path(path))
     if kind == "image":
         return source.parent / "montage.png"
@@ -646,8 +798,9 @@ def figure_of(path: Path | str):
 
 def plot_file(path: Path | str, out: Path | str | None = None) -> Path:
     """Draw the result at ``path`` (an .npz written by the CLI, or a compare / image folder, or its comparison.json /
-    reconstructions.npz) as the figure of its kind and write it to ``out`` (default `default_out`; .png, .pdf or
-    .svg by suffix) atomically. Returns the path written. Unknown or unreadable input: InputError, one line."""
+    reconstructions.npz, or an animation .gif / .mp4) as the figure of its kind and write it to ``out`` (default
+    `default_out`; .png, .pdf or .svg by suffix) atomically. Returns the path written. Unknown or unreadable input:
+    InputError, one line."""
     target = default_out(path) if out is None else Path(out)
     if target.suffix.lower() not in SUFFIXES:
         raise InputError(f"figure file {target} must end in {', '.join(SUFFIXES)}")

@@ -10,6 +10,7 @@ import datetime
 import json
 import os
 import platform
+import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -79,19 +80,41 @@ def write_text(path: Path | str, text: str) -> Path:
 
 
 def save(path: Path | str, arrays: dict[str, np.ndarray], provenance: dict | None = None, **meta) -> Path:
-    """Write ``arrays`` to ``path`` (.npz) and ``meta`` (plus versions, a timestamp and ``provenance``, by default
-    `provenance.collect` of this process's command line) to the .json beside it, each atomically; the .json is
-    written last, so a result whose sidecar exists is complete."""
+    """Write ``arrays`` to ``path`` (.npz) and ``meta`` (plus versions, a timestamp, ``provenance``, by default
+    `provenance.collect` of this process's command line, and the SHA-256 of the .npz file) to the .json beside it.
+    Both are written completely to temporary files before either is renamed into place, so a failed write (a full
+    disk) leaves the previous pair whole; the checksum detects a pair that was mixed by other means (`load`,
+    `check_pair`)."""
     path = Path(path)
     try:
-        with atomic(path) as temp:
-            np.savez(temp, **arrays)
-        sidecar = {"created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                   "versions": versions(), "provenance": provenance or _provenance.collect(), **_jsonable(meta)}
-        write_text(path.with_suffix(".json"), json.dumps(sidecar, indent=2) + "\n")
+        with atomic(path) as arrays_temp, atomic(path.with_suffix(".json")) as sidecar_temp:
+            np.savez(arrays_temp, **arrays)
+            sidecar = {"created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                       "versions": versions(), "provenance": provenance or _provenance.collect(), **_jsonable(meta),
+                       "arrays_sha256": _provenance.sha256(arrays_temp)}
+            sidecar_temp.write_text(json.dumps(sidecar, indent=2) + "\n")
     except OSError as err:
         raise InputError(f"cannot write {path}: {err.strerror or err}")
     return path
+
+
+_WARNED: set[str] = set()
+
+
+def check_pair(path: Path | str, meta: dict) -> None:
+    """Refuse a result whose sidecar records another .npz's SHA-256 (the pair was mixed); warn (one line) when the
+    sidecar records none (written by a version before checksums), as its match cannot be checked."""
+    path = Path(path)
+    recorded = meta.get("arrays_sha256") if isinstance(meta, dict) else None
+    if recorded is None:
+        if meta and str(path) not in _WARNED:
+            _WARNED.add(str(path))
+            print(f"ntk-fourier: warning: {path.with_suffix('.json')} records no checksum of {path.name} (written by "
+                  "an older version): their match is not checked", file=sys.stderr)
+        return
+    if recorded != _provenance.sha256(path):
+        raise InputError(f"{path} does not match its sidecar {path.with_suffix('.json').name} (the sidecar records "
+                         "another file's SHA-256): the pair was mixed or altered; recompute the result")
 
 
 def load(path: Path | str) -> tuple[dict[str, np.ndarray], dict]:
@@ -103,4 +126,30 @@ def load(path: Path | str) -> tuple[dict[str, np.ndarray], dict]:
     with archive:
         arrays = {k: archive[k] for k in archive.files}
     sidecar = path.with_suffix(".json")
-    return arrays, (json.loads(sidecar.read_text()) if sidecar.exists() else {})
+    meta = read_json(sidecar, "a result's sidecar") if sidecar.exists() else {}
+    check_pair(path, meta)
+    return arrays, meta
+
+
+MAX_JSON_BYTES = 64 * 2**20
+
+
+def read_json(path: Path | str, what: str) -> dict:
+    """A JSON object from ``path`` (a regular file of at most 64 MiB), with one-line errors when it is unreadable,
+    too large, too deeply nested or not an object ("PATH is not WHAT")."""
+    path = Path(path)
+    try:
+        if not path.is_file():
+            raise InputError(f"{path} is not a regular file; {what} is a JSON file")
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise InputError(f"{path} is larger than {MAX_JSON_BYTES // 2**20} MiB: not {what}")
+        found = json.loads(path.read_text())
+    except RecursionError:
+        raise InputError(f"{path} is nested too deeply to be {what}")
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        if isinstance(err, InputError):
+            raise
+        raise InputError(f"cannot read {path} as JSON: {err}")
+    if not isinstance(found, dict):
+        raise InputError(f"{path} is not {what} (a JSON object)")
+    return found

@@ -15,8 +15,12 @@ def check_steps(steps) -> np.ndarray:
     return arr
 
 
-def parse_steps(text: str, flow: bool = False) -> np.ndarray:
-    """``"0,10,100"`` or ``"log:1:1000:20"`` (20 log-spaced integer steps from 1 to 1000, with 0 prepended)."""
+MAX_STEP = 1e15  # predicted dynamics: beyond it, float64 step counts are no longer whole numbers
+
+
+def parse_steps(text: str, flow: bool = False, limit: float = MAX_STEP) -> np.ndarray:
+    """``"0,10,100"`` or ``"log:1:1000:20"`` (20 log-spaced integer steps from 1 to 1000, with 0 prepended); steps
+    at most ``limit`` (trained networks count steps in 32-bit integers: `bounds.MAX_TRAINING_STEP`)."""
     try:
         if text.startswith("log:"):
             lo, hi, num = (float(v) for v in text[4:].split(":"))
@@ -30,6 +34,9 @@ def parse_steps(text: str, flow: bool = False) -> np.ndarray:
         raise InputError(f"malformed step list {text!r}: write e.g. 0,10,100 or log:1:1000:20")
     if values.size == 0 or not np.all(np.isfinite(values)) or np.any(values < 0):
         raise InputError(f"malformed step list {text!r}: steps must be non-negative numbers")
+    if np.any(values > limit):
+        raise InputError(f"step list {text!r} goes beyond {limit:,.0f}, the largest step "
+                         f"{'a training run counts' if limit < MAX_STEP else 'a prediction resolves'}")
     if np.any(np.diff(values) < 0):
         raise InputError(f"malformed step list {text!r}: steps must be in increasing order")
     if not flow and not np.all(values == np.rint(values)):

@@ -1,17 +1,21 @@
 """Training animations: a tiny one written end to end (GIF and MP4 decode, with one frame per recorded step), its
 arrays against oracles (the NTK prediction starts at the network's own f(0); the raw-input model's predicted residual
-never grows along an eigenvector of its NTK, recomputed here; the residual spectra against numpy's FFT), and
+never grows along an eigenvector of its NTK, recomputed here; the residual spectra against numpy's FFT; the target
+is `data --freqs`'s sum of sines; the caption's numbers recomputed), the film drawn by `plot` as a contact sheet, and
 one-line refusals of bad arguments before any training."""
 import re
 import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import ntk_fourier as nf
-from ntk_fourier import animate
+from ntk_fourier import animate, datasets, plot
 
-TINY = {"grid": 32, "steps": 20, "frames": 4, "width": 32}
+TINY = {"grid": 64, "steps": 20, "frames": 4, "width": 32}
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +76,62 @@ def test_frames_against_oracles(tiny):
     assert meta["keys"] == ["none", "gaussian", "siren"] and meta["depth"] == 1
 
 
+def test_target_is_the_sum_of_sines_that_data_writes(tiny, capsys):
+    _, arrays, meta = tiny
+    data = datasets.sines(animate.DEFAULT_FREQS, grid=TINY["grid"], stride=4)  # as `data --freqs 2,6,12`
+    np.testing.assert_array_equal(arrays["x"], data["x"][:, 0])
+    np.testing.assert_array_equal(arrays["y"], data["y"])
+    np.testing.assert_array_equal(arrays["y"][arrays["train"]], data["y_train"])
+    assert meta["freqs"] == animate.DEFAULT_FREQS and list(arrays["frequencies"]) == list(animate.DEFAULT_FREQS)
+    from ntk_fourier.cli import main
+    with pytest.raises(SystemExit):
+        main(["animate", "--help"])
+    helps = " ".join(capsys.readouterr().out.split())
+    assert "sum of sines" in helps and "cos" not in helps
+
+
+def test_caption_gives_the_last_frame_lag_from_the_drawn_data(tiny):
+    """The caption's numbers: the mean over the shown frequencies of |FFT(f - y)| / |FFT(y)| at the last frame, for
+    network and NTK prediction (numpy's rfft of the drawn outputs: a second route); the networks named as lagging
+    are those more than 10% above their prediction; the figure shows the caption."""
+    _, arrays, meta = tiny
+    y, f = arrays["y"], arrays["frequencies"]
+    text = animate.caption(arrays, meta)
+    lagging = []
+    for i, key in enumerate(meta["keys"]):
+        net, ntk = (np.mean(np.abs(np.fft.rfft(arrays[f"{kind}_{i}"][-1] - y)[f]) / np.abs(np.fft.rfft(y)[f]))
+                    for kind in ("measured", "predicted"))
+        assert f"{animate.NAMES[key]} {net:.2f} / {ntk:.2f}" in text, (key, text)
+        if net > 1.1 * ntk:
+            lagging.append(animate.NAMES[key])
+    assert text.startswith(f"At step {TINY['steps']} (last frame)")
+    if lagging:
+        named = text.split(". The ", 1)[1].split(" network")[0]
+        assert set(re.split(", | and ", named)) == set(lagging), text
+        assert f"at width {TINY['width']}" in text and "finite-width effects" in text
+    else:
+        assert "lag" not in text
+    fig, _ = animate.figure(arrays, meta)
+    assert fig.legends[0].get_title().get_text().replace("\n", " ") == text
+
+
+def test_plot_draws_the_film_as_a_contact_sheet(tiny, tmp_path):
+    from PIL import Image
+    path = tiny[0]
+    done = subprocess.run([sys.executable, "-m", "ntk_fourier", "plot", str(path), "--out", str(tmp_path / "s.png")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with Image.open(tmp_path / "s.png") as sheet:
+        assert sheet.format == "PNG" and min(sheet.size) > 200
+    panels = [ax for ax in plot.figure_of(path).axes if ax.images]
+    assert len(panels) == TINY["frames"]
+    with Image.open(path) as gif:
+        for k, ax in enumerate(panels):
+            gif.seek(k)
+            assert ax.get_title() == f"frame {k + 1} of {TINY['frames']}"
+            np.testing.assert_array_equal(ax.images[0].get_array(), np.asarray(gif.convert("RGB")))
+
+
 def test_frame_steps_are_distinct_and_span_the_run():
     for steps in range(1, 40):
         for frames in range(2, steps + 2):
@@ -89,6 +149,9 @@ def test_frame_steps_are_distinct_and_span_the_run():
     ("anim.gif", {"grid": 30, "stride": 4}),
     ("anim.gif", {"freqs": (0, 3)}),
     ("anim.gif", {"freqs": (2, 40), "grid": 64}),
+    ("anim.gif", {"freqs": (2, 32), "grid": 64}),  # the grid's Nyquist frequency: its sine is 0 on the grid
+    ("anim.gif", {"freqs": (2, 16), "grid": 128}),  # its sine is 0 at every 4th point: on every training point
+    ("anim.gif", {"stride": 1}),
     ("anim.gif", {"freqs": "2,x"}),
     ("anim.gif", {"freqs": None, "stride": 1}),
     ("anim.gif", {"seed": -1}),

@@ -10,7 +10,7 @@ from ntk_fourier import datasets
 from ntk_fourier.cli import main
 
 
-@pytest.mark.parametrize("grid, freqs, amps", [(64, [2, 8, 16], [1.0, 0.5, 0.25]), ((32, 32), [(3, 0), (0, 5), (4, -4)], None)])
+@pytest.mark.parametrize("grid, freqs, amps", [(64, [2, 6, 13], [1.0, 0.5, 0.25]), ((32, 32), [(3, 0), (0, 5), (4, -3)], None)])
 def test_sines_have_exactly_the_asked_spectrum(grid, freqs, amps):
     d = datasets.sines(freqs, amps, grid=grid, stride=4)
     shape = (grid,) if isinstance(grid, int) else grid
@@ -53,3 +53,30 @@ def test_data_command_sines_and_2d(tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and needle in err[0], err
     assert not (tmp_path / "x.npz").exists()
+
+
+def test_a_frequency_silent_at_every_training_point_is_refused():
+    """sin(2 pi f x) vanishes at every stride-th grid point when 2 f stride is a multiple of the grid size."""
+    for grid, stride, f in ((256, 8, 16), (64, 4, 8), ((32, 32), 4, (4, -4))):
+        shape = (grid,) if isinstance(grid, int) else grid
+        x_train = datasets.sines([[1] * len(shape)], grid=grid, stride=stride)["x_train"]
+        assert np.allclose(np.sin(2 * np.pi * x_train @ np.atleast_1d(f).astype(float)), 0, atol=1e-12)  # oracle
+        with pytest.raises(nf.InputError, match="zero at every training point"):
+            datasets.sines([f], grid=shape if len(shape) > 1 else grid, stride=stride)
+
+
+@pytest.mark.parametrize("shape, alpha", [((64,), 1.0), ((16, 12), 1.5), ((8, 8, 6), 0.5)])
+def test_one_over_f_equals_the_dense_sum(shape, alpha):
+    """The 1/f signal by one inverse FFT equals the sum of cosines written out point by point."""
+    from ntk_fourier.model import points
+    d = datasets.one_over_f(shape if len(shape) > 1 else shape[0], stride=2, alpha=alpha, seed=3)
+    rng, x = np.random.default_rng(3), points.grid(shape)
+    if len(shape) == 1:
+        freqs = np.arange(1, shape[0] // 2 + 1)[:, None]
+    else:
+        freqs = np.stack(np.meshgrid(*[np.arange(-(s // 2), s // 2 + 1) for s in shape], indexing="ij"),
+                         -1).reshape(-1, len(shape))
+        freqs = freqs[freqs[np.arange(len(freqs)), np.argmax(freqs != 0, axis=1)] > 0]
+    y = np.cos(2 * np.pi * x @ freqs.T + rng.uniform(0, 2 * np.pi, len(freqs))) @ np.linalg.norm(freqs, axis=1) ** -alpha
+    y = y - y.mean()
+    np.testing.assert_allclose(d["y"].reshape(-1), y / np.abs(y).max(), atol=1e-13)

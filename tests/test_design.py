@@ -5,6 +5,9 @@ that same kernel is the posterior mean, the predictor of least expected squared 
 NTK regression is smallest at the true p), made exact by taking as signals the columns of a square root of the
 kernel (their mean squared error is the expected error over all draws)."""
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -131,6 +134,30 @@ def test_cli_design(tmp_path, capsys):
     meta = json.loads(out.with_suffix(".json").read_text())
     assert meta["designed_mapping"]["kind"] == "amplitudes" and len(meta["designed_mapping"]["amplitudes"]) == 32
     assert "designed (amplitudes)" in capsys.readouterr().out
+
+
+def test_cli_design_names_each_phase_as_it_goes(tmp_path):
+    """A fresh `ntk-fourier design` shows a progress line for each phase, from the first computation on: the grid's
+    stable rates, the grid search, the design, the trained networks (none of them timed here)."""
+    done = subprocess.run([sys.executable, "-m", "ntk_fourier", "design", "--grid", "32", "--stride", "4",
+                           "--iterations", "1", "--validation", "1", "--test", "1", "--train-seeds", "1",
+                           "--train-width", "8", "--depth", "1", "--features", "8", "--out", str(tmp_path / "d.npz")],
+                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    phases = ["computing the NTK of each grid mapping for the stable rate", "grid search: predicting each grid "
+              "mapping's errors", "designing the amplitudes mapping", "training networks with the grid's best mapping",
+              "training networks with the designed mapping"]
+    seen = [done.stderr.find(phase) for phase in phases]
+    assert min(seen) >= 0 and seen == sorted(seen), done.stderr[-2000:]  # each phase named, in the order they run
+    assert (tmp_path / "d.npz").is_file()
+
+
+def test_stable_rates_of_the_grid_equal_the_engines():
+    x = nd.one_over_f_signals(1.0, [0], n=64, stride=4).x_train
+    for kind, values in (("power", [0.0, 1.5, 4.0]), ("sigma", [0.5, 8.0])):
+        thetas = [[v] if kind == "power" else [np.log(v)] for v in values]
+        engine = [nd.stable_lr(MODEL, nd.mapping_of(kind, t, FEATURES), x) for t in thetas]
+        np.testing.assert_allclose(nd.stable_lrs(MODEL, kind, thetas, x, features=FEATURES), engine, rtol=1e-12)
 
 
 @pytest.mark.parametrize("argv,message", [

@@ -1,11 +1,20 @@
 """The explorer: its pure computation against second computations (the engine's kernels, the grid spectrum, the
-closed-form per-mode decay), and the served page driven in headless Chromium (selenium): it loads without console
-errors and from the local server only, a control changes the plots, and "Train networks" overlays trained fits."""
+closed-form per-mode decay); the default settings show spectral bias, as the page's hint says; `ntk-fourier explore`
+in a fresh process listens on the loopback only, and with --host where asked, with a warning and the websocket origins
+set; and the served page driven in headless Chromium (selenium): it loads without console errors and from the local
+server only, a control changes the plots, and "Train networks" overlays trained fits."""
+import base64
+import contextlib
 import logging
 import os
 import shutil
+import socket
 import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -98,6 +107,40 @@ def test_bad_settings_are_refused(change, message):
         explore.Settings(grid=128, stride=4, frequencies=(2, 5)).replace(**change)
 
 
+def _half_step(steps, residual):
+    """The first step at which ``residual`` is below half its start (inf: never)."""
+    below = residual < residual[0] / 2
+    return steps[np.argmax(below)] if below.any() else np.inf
+
+
+def test_default_settings_show_spectral_bias():
+    """What the page's hint says of the default settings (a plain ReLU MLP on raw x): the lowest target frequency is
+    learnt first, the highest is still far from learnt at the last step; with Gaussian features it is learnt."""
+    from ntk_fourier.explore import app
+    s = explore.Settings()
+    assert (s.mapping, s.activation) == ("none", "relu")
+    r = explore.compute(s)
+    low, high = r["residuals"][:, 0], r["residuals"][:, -1]
+    assert r["residual_freqs"][0] < r["residual_freqs"][-1]
+    assert _half_step(r["steps"], low) < _half_step(r["steps"], high)
+    assert low[-1] < 0.01 * low[0]  # learnt
+    assert high[-1] > 0.5 * high[0]  # still far from learnt
+    gaussian = explore.compute(s.replace(mapping="gaussian"))["residuals"][:, -1]
+    assert gaussian[-1] < 0.01 * gaussian[0]
+    assert "lowest target frequency is learnt first" in app.HINT and "gaussian" in app.HINT
+
+
+def test_the_page_opens_with_the_hint_above_the_mapping():
+    pytest.importorskip("panel")
+    import panel as pn
+    from ntk_fourier.explore import app
+    view = app.Explorer(explore.Settings(grid=64, stride=4, steps=100, records=10, depth=2, frequencies=(2, 5))).view
+    sidebar = view[0]
+    hint, mapping = sidebar[1], sidebar[2]
+    assert isinstance(hint, pn.pane.Alert) and hint.object == app.HINT
+    assert mapping.label == "Mapping" and mapping.value == "none" and "gaussian" in mapping.options
+
+
 def test_latency_script_runs():
     from benchmarks import explorer_latency
     out = explorer_latency.run(grid=64)
@@ -186,9 +229,9 @@ def page(chromium):
     driver = webdriver.Chrome(options=options, service=Service(executable_path=chromium[1]))
     try:
         _wait(lambda: server.is_alive() and _connects(port), 30, "the server")
-        driver.get(f"http://localhost:{port}/")
+        driver.get(f"http://127.0.0.1:{port}/")
         _wait(lambda: (driver.execute_script(SOURCE, "fit") or {}).get("y"), 60, "the plots to load")
-        yield driver, f"http://localhost:{port}", errors.records
+        yield driver, f"http://127.0.0.1:{port}", errors.records
     finally:
         driver.quit()
         server.stop()
@@ -210,6 +253,8 @@ def test_page_loads_offline_without_errors(page):
     data = driver.execute_script(SOURCE, "residuals")
     assert data["label"] == ["f = 2", "f = 5"]
     assert len(driver.execute_script(SOURCE, "kernel")["k"]) == 64
+    assert driver.execute_script(DEEP + "return deep(document, '*', []).some(e => e.children.length === 0 && "
+                                        "e.textContent.includes('Try first:'));")
     assert not server_errors, server_errors
 
 
@@ -255,3 +300,118 @@ def test_train_button_overlays_networks(page):
     assert np.all(np.isfinite(data))
     assert len(driver.execute_script(SOURCE, "network-residuals")["ys"]) == 2  # the target's two frequencies
     assert not server_errors, server_errors
+
+
+# --- `ntk-fourier explore` in a fresh process ----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+LOOPBACK = "127.0.0.1"
+
+
+def _listening_psutil(pid: int) -> set:
+    import psutil
+    return {(c.laddr.ip, c.laddr.port) for c in psutil.Process(pid).net_connections(kind="tcp")
+            if c.status == psutil.CONN_LISTEN}
+
+
+def _listening_proc(pid: int) -> set:
+    """(ip, port) of the process's listening TCP sockets from /proc: its socket inodes (/proc/PID/fd) looked up in
+    /proc/PID/net/tcp and tcp6 (state 0A = LISTEN; addresses in 32-bit words of host byte order)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        with contextlib.suppress(OSError):
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if link.startswith("socket:["):
+                inodes.add(link[len("socket:["):-1])
+    found = set()
+    for name, family in (("tcp", socket.AF_INET), ("tcp6", socket.AF_INET6)):
+        path = Path(f"/proc/{pid}/net/{name}")
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:
+                ip, port = fields[1].split(":")
+                words = [bytes.fromhex(ip[i:i + 8]) for i in range(0, len(ip), 8)]
+                packed = b"".join(w[::-1] if sys.byteorder == "little" else w for w in words)
+                found.add((socket.inet_ntop(family, packed), int(port, 16)))
+    return found
+
+
+def _listening(pid: int) -> set:
+    """(ip, port) of every listening TCP socket of the process: psutil's, checked against /proc's when both exist."""
+    try:
+        import psutil  # noqa: F401
+    except ImportError:
+        return _listening_proc(pid)
+    found = _listening_psutil(pid)
+    if os.path.isdir(f"/proc/{pid}/net"):
+        assert _listening_proc(pid) == found
+    return found
+
+
+def _websocket_status(port: int, origin: str) -> int:
+    """HTTP status of a websocket handshake on the explorer's /ws from a page at ``origin`` (101: accepted)."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://{origin}\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request.encode())
+        return int(sock.recv(4096).split(b" ")[1])
+
+
+@contextlib.contextmanager
+def _explorer(*args):
+    """`python -m ntk_fourier explore --no-browser --port P ARGS` answering HTTP: yields (process, port, stderr), the
+    stderr (a list) filled once the process is terminated."""
+    pytest.importorskip("panel")
+    port, stderr = _free_port(), []
+    proc = subprocess.Popen([sys.executable, "-m", "ntk_fourier", "explore", "--no-browser", "--port", str(port),
+                             *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def answers():
+        assert proc.poll() is None, proc.communicate()[1]
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/favicon.ico", timeout=5).close()
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            return False
+        return True
+
+    try:
+        _wait(answers, 60, "the explorer to answer")
+        yield proc, port, stderr
+    finally:
+        proc.terminate()
+        try:
+            stderr.append(proc.communicate(timeout=30)[1])
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stderr.append(proc.communicate()[1])
+
+
+def test_explore_listens_on_the_loopback_only():
+    with _explorer() as (proc, port, stderr):
+        listening = _listening(proc.pid)
+        assert (LOOPBACK, port) in listening
+        assert all(ip in (LOOPBACK, "::1") for ip, _ in listening), listening
+        assert _websocket_status(port, f"127.0.0.1:{port}") == 101
+        assert _websocket_status(port, f"localhost:{port}") == 101
+        assert _websocket_status(port, f"evil.example:{port}") == 403
+    assert f"explorer at http://127.0.0.1:{port} " in stderr[0]
+    assert "warning" not in stderr[0]
+
+
+def test_explore_host_opens_it_with_a_warning():
+    name = socket.gethostname()
+    with _explorer("--host", "0.0.0.0") as (proc, port, stderr):
+        assert _listening(proc.pid) == {("0.0.0.0", port)}
+        assert _websocket_status(port, f"{name}:{port}") == 101  # a page opened with the machine's name
+        assert _websocket_status(port, f"0.0.0.0:{port}") == 101
+        assert _websocket_status(port, f"evil.example:{port}") == 403
+    lines = stderr[0].splitlines()
+    assert f"ntk-fourier: explorer at http://{name}:{port} (Ctrl-C to stop)" in lines
+    warning = [line for line in lines if line.startswith("ntk-fourier: warning:")]
+    assert len(warning) == 1 and f"0.0.0.0:{port}" in warning[0] and "no authentication" in warning[0], lines
+

@@ -3,6 +3,7 @@ in the site's navigation, and runnable from top to bottom (executed here with nb
 site executes nothing). The exercise solutions (fenced code in <details> cells) run with --runslow."""
 import re
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ nbclient = pytest.importorskip("nbclient")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "docs" / "notebooks").glob("*.ipynb"))
-COLAB = "https://colab.research.google.com/github/ntk-fourier/ntk_fourier/blob/main/docs/notebooks/"
+REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]  # declared once
+COLAB = f"https://colab.research.google.com/github/{REPOSITORY.removeprefix('https://github.com/')}/blob/main/docs/notebooks/"
 SOLUTION = "<summary>Solution</summary>"
 
 
@@ -60,7 +62,7 @@ def test_notebook_structure(path):
     install = nb.cells[1]
     assert install.cell_type == "code"
     assert 'if "google.colab" in sys.modules:' in install.source and "%pip install" in install.source
-    assert len(re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", install.source)) == 1
+    assert re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", install.source) == [REPOSITORY]
     assert all("%pip" not in cell.source for cell in nb.cells[2:] if cell.cell_type == "code")
     # the public API, and exercises with collapsible, runnable solutions
     assert any("import ntk_fourier as nf" in cell.source for cell in nb.cells if cell.cell_type == "code")

@@ -30,14 +30,35 @@ def made(tmp_path_factory):
     _run("kernel", "--x", d / "x.npy", "--out", d / "k.npz")
     _run("spectrum", "--grid", 64, "--out", d / "s.npz")
     _run("predict", "--data", d / "d.npz", "--lr", 0.1, "--steps", "0,5", "--out", d / "p.npz")
-    _run("train", "--data", d / "d.npz", "--lr", 0.1, "--steps", "0,5", "--seeds", 2, "--out", d / "t.npz")
+    _run("train", "--data", d / "d.npz", "--lr", 0.1, "--steps", "0,5", "--seeds", 2, "--record-ntk", "--out",
+         d / "t.npz")
     _run("regress", "--data", d / "d.npz", "--out", d / "r.npz")
-    _run("compare", "--data", d / "d.npz", "--widths", "16,32", "--seeds", 1, "--steps", "0,5", "--no-decompose",
-         "--out", d / "cmp")
+    _run("compare", "--data", d / "d.npz", "--widths", "16,32", "--seeds", 2, "--steps", "0,5,50,500",
+         "--no-decompose", "--out", d / "cmp")
     _run("image", "--builtin", "mri", "--size", 16, "--steps", 3, "--mappings", "none", "--out", d / "img",
          model=False)
+    _run("design", "--grid", 32, "--stride", 4, "--iterations", 2, "--validation", 1, "--test", 1, "--out",
+         d / "design.npz")
+    _film(d / "film.gif", FILM)
     return {"data": d / "d.npz", "kernel": d / "k.npz", "spectrum": d / "s.npz", "predict": d / "p.npz",
-            "train": d / "t.npz", "regress": d / "r.npz", "compare": d / "cmp", "image": d / "img"}
+            "train": d / "t.npz", "regress": d / "r.npz", "compare": d / "cmp", "image": d / "img",
+            "design": d / "design.npz", "animation": d / "film.gif"}
+
+
+FILM = 5  # frames of the test animation: fewer than a contact sheet holds, so it shows every one
+
+
+def _frame(k: int, height: int = 40, width: int = 64) -> np.ndarray:
+    """Frame k of the test animation: a few colours (a GIF palette holds them exactly), red telling the frames
+    apart."""
+    rows, columns = np.mgrid[:height, :width]
+    return np.stack([np.full((height, width), 40 * k + 20), columns // 8 * 32, rows // 8 * 50], -1).astype(np.uint8)
+
+
+def _film(path: Path, count: int) -> None:
+    from PIL import Image
+    frames = [Image.fromarray(_frame(k)) for k in range(count)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
 
 
 def _picture(path: Path) -> np.ndarray:
@@ -107,6 +128,98 @@ def test_figures_show_the_numbers_of_the_file(made):
     assert plot.spectrum(*nf.load(made["spectrum"]), ax=ax) is ax.figure
 
 
+def test_plot_command_draws_design_animation_and_drift_in_a_fresh_process(made, tmp_path):
+    """`python -m ntk_fourier plot RESULT` as a user runs it: exit 0 and a PNG, for a design result, an animation
+    and a training run with its recorded NTK (the other kinds: `test_each_result_is_drawn_as_its_kind`)."""
+    runs = {kind: subprocess.Popen([sys.executable, "-m", "ntk_fourier", "plot", str(made[kind]), "--out",
+                                    str(tmp_path / f"{kind}.png")], cwd=ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True) for kind in ("design", "animation", "train")}
+    for kind, run in runs.items():
+        out, err = run.communicate()
+        assert run.returncode == 0, (kind, err[-2000:])
+        assert out.startswith(f"wrote {tmp_path / kind}.png") and _picture(tmp_path / f"{kind}.png").std() > 10
+
+
+def test_compare_deviation_panel_shows_what_its_title_says(made):
+    """The deviation against width is each seed's largest deviation over the recorded steps, averaged over seeds, as
+    the title says: recomputed here from the per-step curves of comparison.json (where the largest is not the last
+    step's, so the two cannot be confused)."""
+    numbers = json.loads((made["compare"] / "comparison.json").read_text())
+    curves = np.array(numbers["deviation_curve"])  # (widths, steps, seeds)
+    assert not np.allclose(curves.max(1), curves[:, -1])  # the last step is not the largest: the check can tell
+    ax = plot.figure_of(made["compare"]).axes[0]
+    assert "max over recorded steps" in ax.get_title() and "mean over seeds" in ax.get_title()
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), curves.max(1).mean(1), rtol=1e-12)
+    drift = [label for label in ax.get_legend_handles_labels()[1] if "drift" in label]
+    assert drift == [] or "max over steps and seeds" in drift[0]
+
+
+def test_train_with_recorded_ntk_draws_its_drift(made):
+    arrays = nf.load(made["train"])[0]
+    ax = plot.figure_of(made["train"]).axes[-1]
+    assert "drift" in ax.get_title() and ax.get_ylabel() == "||K_t - K_0||_F / ||K_0||_F"
+    ntk = arrays["ntk"].astype(float)  # (T, S, n, n): the drift recomputed from the saved kernels
+    drift = np.linalg.norm(ntk - ntk[:1], axis=(2, 3)) / np.linalg.norm(ntk[:1], axis=(2, 3))
+    assert drift[-1].min() > 0
+    for s, line in enumerate(ax.lines):
+        np.testing.assert_array_equal(line.get_ydata(), np.where(arrays["drift"][:, s] > 0, arrays["drift"][:, s],
+                                                                 np.nan))
+        np.testing.assert_allclose(line.get_ydata()[1:], drift[1:, s], rtol=1e-5)
+    assert len(ax.lines) == arrays["drift"].shape[1] == 2
+
+
+def test_design_result_draws_grid_search_history_and_amplitudes(made):
+    arrays, meta = nf.load(made["design"])
+    grid_ax, history_ax, amplitude_ax = plot.figure_of(made["design"]).axes
+    for column in range(3):  # design class, validation, test signals
+        np.testing.assert_array_equal(grid_ax.lines[column].get_xdata(), arrays["grid"])
+        np.testing.assert_array_equal(grid_ax.lines[column].get_ydata(), arrays["grid_errors"][:, column])
+    levels = [line.get_ydata()[0] for line in grid_ax.lines if np.ptp(line.get_ydata()) == 0]
+    assert arrays["predicted_test"][1] in levels  # the designed mapping's predicted test MSE
+    for column in range(2):  # design class, validation signals
+        np.testing.assert_array_equal(history_ax.lines[column].get_ydata(), arrays["history"][:, column])
+    assert history_ax.lines[2].get_xdata()[0] == meta["best_iteration"]
+    a = np.exp(arrays["theta"] - arrays["theta"].max())  # the log-amplitudes designed, normalised: a second route
+    np.testing.assert_allclose(amplitude_ax.lines[0].get_ydata(), a / np.linalg.norm(a), rtol=1e-12)
+    np.testing.assert_array_equal(amplitude_ax.lines[0].get_xdata(), np.arange(1, len(a) + 1))
+
+
+def test_an_animation_is_drawn_as_a_contact_sheet_of_its_frames(made, tmp_path):
+    """Every frame of a short GIF, in order; of a longer MP4, up to 12 spread from the first to the last, each panel
+    the frame its title names (MP4 is lossy: frames of one grey level each, told apart within a few levels)."""
+    fig = plot.figure_of(made["animation"])
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == FILM
+    for k, ax in enumerate(panels):
+        assert ax.get_title() == f"frame {k + 1} of {FILM}"
+        np.testing.assert_array_equal(ax.images[0].get_array(), _frame(k))
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    count, size = 20, (64, 48)
+    writer = imageio_ffmpeg.write_frames(str(tmp_path / "film.mp4"), size, fps=10)
+    writer.send(None)
+    for k in range(count):
+        writer.send(np.full((size[1], size[0], 3), 10 * k + 20, np.uint8).tobytes())
+    writer.close()
+    assert plot.kind_of(tmp_path / "film.mp4") == "animation"
+    panels = [ax for ax in plot.figure_of(tmp_path / "film.mp4").axes if ax.images]
+    shown = [int(ax.get_title().split()[1]) - 1 for ax in panels]
+    assert len(panels) == 12 and shown[0] == 0 and shown[-1] == count - 1 and np.all(np.diff(shown) > 0)
+    for k, ax in zip(shown, panels):
+        assert ax.get_title().endswith(f"of {count}")
+        assert np.abs(ax.images[0].get_array().astype(float) - (10 * k + 20)).mean() < 3
+    (tmp_path / "broken.gif").write_bytes(b"GIF89a not really")
+    assert "cannot read animation" in _one_line(lambda: plot.plot_file(tmp_path / "broken.gif"))
+
+
+def test_data_titles_name_the_signal(made, tmp_path):
+    assert plot.figure_of(made["data"]).axes[0].get_title() == ("1/f^1 signal on a grid of 32 points, every 4th for "
+                                                                "training (data seed 0)")
+    _run("data", "--grid", 64, "--stride", 8, "--freqs", "3,5", "--amps", "1,0.5", "--out", tmp_path / "s.npz",
+         model=False)
+    title = plot.figure_of(tmp_path / "s.npz").axes[0].get_title()
+    assert title == "sum of sines, frequencies 3, 5, amplitudes 1, 0.5, on a grid of 64 points, every 8th for training"
+
+
 def test_data_found_beside_a_moved_result_and_only_if_unchanged(made, tmp_path, monkeypatch):
     first = tmp_path / "first"
     first.mkdir()
@@ -174,7 +287,8 @@ def test_bad_inputs_are_refused_in_one_line(made, tmp_path):
     assert "lacks mse_train" in _one_line(lambda: plot.plot_file(tmp_path / "partial.npz"))
     shutil.copy(made["data"].with_suffix(".json"), tmp_path / "damaged.json")
     (tmp_path / "damaged.npz").write_bytes(made["data"].read_bytes()[:200])
-    assert "cannot read" in _one_line(lambda: plot.plot_file(tmp_path / "damaged.npz"))
+    damaged = _one_line(lambda: plot.plot_file(tmp_path / "damaged.npz"))  # unreadable, or not the recorded file
+    assert "cannot read" in damaged or "does not match its sidecar" in damaged
     (tmp_path / "empty").mkdir()
     assert "holds no result" in _one_line(lambda: plot.plot_file(tmp_path / "empty"))
     (tmp_path / "bad").mkdir()

@@ -608,7 +608,7 @@ def picture_files(draw):
         ("byte", None if fmt == "JPEG" else "png-bytes"), ("empty", None))))
     note(f"picture: {fmt} {mode} {h}x{w} {kind}")
     if kind == "intact":
-        return raw, suffix, True
+        return raw, suffix, min(h, w) >= 2  # the images' minimum size, as for .npy arrays
     if kind == "truncated":
         return raw[:draw(st.integers(0, len(raw) - 1))], suffix, None
     if kind == "byte":

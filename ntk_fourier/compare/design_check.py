@@ -19,6 +19,7 @@ from ntk_fourier.errors import InputError
 from ntk_fourier.kernel import design as nd
 from ntk_fourier.model import Mapping, Model
 from ntk_fourier.network.training import train
+from ntk_fourier.progress import progress
 
 GRIDS = {"power": np.arange(0.0, 6.01, 0.25), "sigma": 2.0 ** np.arange(-2.0, 7.01, 0.5)}
 
@@ -41,12 +42,15 @@ class DesignExperiment(NamedTuple):
 
 
 def trained_errors(model: Model, mapping: Mapping, signals: nd.Signals, *, lr: float, steps: int, width: int,
-                   seeds: int, seed: int = 0, center: bool = True) -> tuple[np.ndarray, np.ndarray]:
+                   seeds: int, seed: int = 0, center: bool = True, show_progress: bool = False,
+                   name: str = "the") -> tuple[np.ndarray, np.ndarray]:
     """Test MSE of networks with ``mapping`` trained by gradient descent on each signal: (seeds, signals) one
     network at a time, and (signals,) of the seeds' mean output. ``center``: centred networks (zero at
-    initialisation), whose infinite-width limit is the NTK's prediction from f(0) = 0."""
+    initialisation), whose infinite-width limit is the NTK's prediction from f(0) = 0. ``name``: the mapping's, in
+    the progress bar."""
     each, mean = [], []
-    for s in range(signals.y_train.shape[1]):
+    for s in progress(range(signals.y_train.shape[1]), f"training networks with {name} mapping on each test signal",
+                      show_progress):
         run = train(model.replace(mapping=mapping, width=width), signals.x_train, signals.y_train[:, s],
                     signals.x_test, signals.y_test[:, s], lr=lr, steps=[0, steps], seeds=seeds, seed=seed,
                     center=center, show_progress=False)
@@ -65,10 +69,11 @@ def experiment(model: Model, kind: str, sets: tuple, *, features: int, steps: in
     if train_seeds and steps is None:
         raise InputError("trained networks need a number of steps: give --steps, not inf")
     if lr is None:  # half the stable rate of every mapping of the grid, so each is stable
-        lr = min(nd.stable_lr(model, nd.mapping_of(family, [g if family == "power" else np.log(g)], features, seed),
-                              design_set.x_train) for g in grid)
+        lr = float(np.min(nd.stable_lrs(model, family, [[g if family == "power" else np.log(g)] for g in grid],
+                                        design_set.x_train, features=features, seed=seed,
+                                        show_progress=show_progress)))
     errors = nd.grid_search(model, family, grid, sets, lr=lr, steps=steps, features=features, seed=seed,
-                            network=network)
+                            network=network, show_progress=show_progress)
     best = float(grid[int(np.argmin(errors[:, 1]))])
     start = np.log(best) if family == "sigma" else best
     theta0 = (nd.initial_theta("amplitudes", features, design_set.x_train.shape[1], p=best) if kind == "amplitudes"
@@ -83,7 +88,9 @@ def experiment(model: Model, kind: str, sets: tuple, *, features: int, steps: in
     trained = None
     if train_seeds:
         trained = {name: trained_errors(model, m, test_set, lr=lr, steps=steps, width=train_width, seeds=train_seeds,
-                                        seed=seed, center=not network)
-                   for name, m in (("grid", grid_mapping), ("designed", designed.mapping))}
+                                        seed=seed, center=not network, show_progress=show_progress,
+                                        name=words)
+                   for name, m, words in (("grid", grid_mapping, "the grid's best"),
+                                          ("designed", designed.mapping, "the designed"))}
     return DesignExperiment(grid=grid, grid_errors=errors, best=best, design=designed, predicted=predicted,
                             trained=trained, lr=float(lr), steps=steps)

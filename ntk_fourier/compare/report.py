@@ -333,9 +333,21 @@ def save_width(out: Path | str, config: dict, width: int, run, linear_run=None) 
     meta = dict(command="train", model=wide, lr=config.get("lr"), seeds=config.get("seeds"), optimizer="gd",
                 dtype=config.get("dtype"), data_sha256=config.get("data_sha256"),
                 provenance=config.get("provenance"))
-    save_run(Path(out) / "runs" / f"width_{width}.npz", run, **meta)
+    save_run(Path(out) / "runs" / f"width_{width}.npz", run, linearize=False, **meta)
     if linear_run is not None:
         save_run(Path(out) / "runs" / f"width_{width}_linear.npz", linear_run, linearize=True, **meta)
+
+
+def copy_width(source: Path, runs: Path, width: int) -> None:
+    """Copy one width's runs (width_W.npz, width_W_linear.npz and their sidecars) from ``source`` into ``runs``,
+    byte for byte (atomically), so that they keep the record of how they were trained."""
+    import shutil
+    from ntk_fourier.results import atomic
+    for name in (f"width_{width}.npz", f"width_{width}.json", f"width_{width}_linear.npz",
+                 f"width_{width}_linear.json"):
+        if (source / name).is_file() and not ((runs / name).exists() and (runs / name).samefile(source / name)):
+            with atomic(runs / name) as temp:
+                shutil.copyfile(source / name, temp)
 
 
 def write(c: Comparison, out: Path | str, config: dict, save_runs: bool = True) -> dict:
@@ -346,7 +358,10 @@ def write(c: Comparison, out: Path | str, config: dict, save_runs: bool = True) 
     model = config.get("model")
     if save_runs:
         for check in c.checks:
-            save_width(out, config, check.width, check.run, check.linear_run)
+            if config.get("runs"):  # runs trained elsewhere: copied as they are, their own record kept
+                copy_width(Path(config["runs"]), out / "runs", check.width)
+            else:
+                save_width(out, config, check.width, check.run, check.linear_run)
     numbers = summary(c)
     write_text(out / "comparison.json", json.dumps(_jsonable({**numbers, "config": config, "versions": versions()}),
                                                    indent=2) + "\n")

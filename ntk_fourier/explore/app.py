@@ -8,9 +8,15 @@ scale, target frequencies marked), the predicted training residual at each targe
 axes) and the predicted fit f_t(x) over the target, with a player over the recorded steps. "Train networks" trains
 finite networks (`model.train_networks`) in a background thread, the page staying responsive, and overlays their
 fits and residuals (dashed). The Bokeh data sources are named (see `SOURCES`) so they can be read from the page.
+It opens on a plain ReLU MLP (mapping none), which shows spectral bias, with a line saying what to try first (`HINT`).
+
+`serve` listens on 127.0.0.1 (this machine only) unless given another ``host``.
 """
 from __future__ import annotations
 
+import ipaddress
+import socket
+import sys
 import threading
 import time
 
@@ -33,6 +39,11 @@ SOURCES = {
     "fit": "x, y: the predicted fit at the player's step",
     "networks": "xs, ys, seed: the trained networks' fits at the player's step",
 }
+# what to try first, true of the default settings (checked by the tests from `model.compute`)
+HINT = ("**Try first:** press Play under the fit. On raw coordinates (Mapping none) the lowest target frequency is "
+        "learnt first and the highest is still far from learnt at the last step. Then choose Mapping *gaussian* "
+        "(Fourier features) and compare.")
+LOOPBACK = "127.0.0.1"
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -95,6 +106,7 @@ class Explorer:
                                                align="center")
         self.net_status = pn.pane.Markdown("", sizing_mode="stretch_width")
         self.status = pn.pane.Markdown("", sizing_mode="stretch_width")
+        self.hint = pn.pane.Alert(HINT, alert_type="info", sizing_mode="stretch_width")
         self.error = pn.pane.Alert("", alert_type="danger", visible=False, sizing_mode="stretch_width")
         self.player = w.Player(label="step", start=0, end=1, value=1, interval=150, loop_policy="once",
                                show_value=False, show_loop_controls=False, sizing_mode="stretch_width",
@@ -159,7 +171,7 @@ class Explorer:
         sidebar = pn.Column(
             pn.pane.Markdown("## NTK explorer\nInfinite-width NTK of a coordinate MLP with Fourier features and its "
                              "gradient-descent dynamics on a sum of sines."),
-            c["mapping"], c["sigma"], c["p"], c["features"], c["depth"], c["activation"], c["omega0"],
+            self.hint, c["mapping"], c["sigma"], c["p"], c["features"], c["depth"], c["activation"], c["omega0"],
             c["lr_fraction"], c["frequencies"], pn.Row(c["grid"], c["stride"]), c["steps"], c["x0"],
             self.error, self.status,
             width=330,
@@ -326,11 +338,68 @@ def create_app(settings: model.Settings | None = None):
     return Explorer(settings).view
 
 
-def serve(port: int = 8765, open_browser: bool = True, *, threaded: bool = False, settings=None):
-    """Serve the explorer on ``http://localhost:PORT`` (blocking, until interrupted); opens a browser tab unless
-    ``open_browser`` is False. ``threaded=True`` returns the running server thread instead (``.stop()`` ends it)."""
+def url(host: str | None, port: int) -> str:
+    """The address to open in a browser for the explorer served on ``host`` (None: 127.0.0.1) and ``port``; the
+    machine's name for a wildcard host (0.0.0.0, ::)."""
+    host = host or LOOPBACK
+    if host in ("0.0.0.0", "::"):
+        host = socket.gethostname()
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _check_listen(host: str, port: int) -> bool:
+    """Whether ``host`` names loopback addresses only; InputError when it names no address of this machine or
+    ``port`` is taken on one of them (checked by binding each address, as the server then does)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as err:
+        raise InputError(f"unknown host {host!r} ({err}): give a name or an IP address of this machine, e.g. "
+                         "0.0.0.0 for every interface")
+    for family, kind, proto, _, where in infos:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(where)
+            except OSError as err:
+                raise InputError(f"cannot listen on {host}:{port} ({err.strerror}): choose another port, or a host "
+                                 "address of this machine")
+    return all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
+
+
+def _origins(host: str | None, port: int) -> list[str]:
+    """The page addresses (HOST:PORT) whose pages may open the explorer's websocket: localhost and 127.0.0.1, and for
+    another ``host`` that host, the machine's names and IPv4 addresses."""
+    names = {"localhost", LOOPBACK}
+    if host is not None:
+        names |= {host, socket.gethostname(), socket.getfqdn()}
+        try:
+            names |= {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+        except OSError:
+            pass
+    return sorted(f"{name}:{port}" for name in names if name and ":" not in name)  # Bokeh's list takes no IPv6
+
+
+def serve(port: int = 8765, open_browser: bool = True, *, host: str | None = None, threaded: bool = False,
+          settings=None):
+    """Serve the explorer on ``http://127.0.0.1:PORT``, reachable from this machine only (blocking, until
+    interrupted); opens a browser tab unless ``open_browser`` is False. ``host`` (a name or IP address of this
+    machine, e.g. ``"0.0.0.0"`` for every interface) listens there instead: anyone who can reach HOST:PORT can then
+    use the explorer (there is no authentication), which a warning on stderr says. The start message (stderr) gives
+    the address; ``threaded=True`` returns the running server thread instead (``.stop()`` ends it), without it."""
     import panel as pn
-    if int(port) != port or not 0 <= port <= 65535:
-        raise InputError(f"port must be an integer from 0 to 65535, got {port}")
-    return pn.serve(lambda: create_app(settings), port=int(port), show=open_browser,
-                    title="ntk_fourier explorer", threaded=threaded, verbose=not threaded)
+    if isinstance(port, bool) or int(port) != port or not 1 <= port <= 65535:
+        raise InputError(f"port must be an integer from 1 to 65535, got {port}")
+    port = int(port)
+    address = host or LOOPBACK
+    local = _check_listen(address, port)
+    if not threaded:
+        print(f"ntk-fourier: explorer at {url(host, port)} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    if not local:
+        where = f"this machine on port {port}" if address in ("0.0.0.0", "::") else f"{address}:{port}"
+        print(f"ntk-fourier: warning: the explorer listens on {address}:{port} with no authentication: anyone who "
+              f"can reach {where} can use it", file=sys.stderr, flush=True)
+    return pn.serve(lambda: create_app(settings), port=port, address=address,
+                    websocket_origin=_origins(host, port), show=open_browser, title="ntk_fourier explorer",
+                    threaded=threaded, verbose=False)

@@ -56,7 +56,8 @@ class Settings:
     """The explorer's controls.
 
     Fields:
-      mapping, sigma, p, features: the Fourier feature mapping (`ntk_fourier.Mapping`; seed 0).
+      mapping, sigma, p, features: the Fourier feature mapping (`ntk_fourier.Mapping`; seed 0). The default, no
+        mapping (a plain ReLU MLP on raw x), shows spectral bias: the lowest target frequency is learnt first.
       depth, activation, omega0: the MLP (`ntk_fourier.Model`; ntk parameterization, w_std sqrt(2), b_std 0.1).
       lr_fraction: the learning rate as a fraction of the largest stable one, 2n / lambda_max of the training NTK.
       frequencies: the target y(x) = sum_f sin(2 pi f x) / (number of frequencies); text ``"2,8,16"`` accepted.
@@ -67,7 +68,7 @@ class Settings:
       records: number of recorded steps besides 0.
     """
 
-    mapping: str = "gaussian"
+    mapping: str = "none"
     sigma: float = 10.0
     p: float = 1.0
     features: int = 256

@@ -3,8 +3,9 @@
 Built-in natural images ship inside matplotlib (a dependency): ``hopper`` (Grace Hopper, RGB photograph), ``present``
 (a photograph of a gift box, RGB), ``mri`` (a 256 x 256 MRI slice, grey), ``terrain`` (a digital elevation model shown
 as grey). Text images (``text``, ``text1``, ...) are rendered here with Pillow's built-in font, seeded: coloured words
-on black; ``text-large`` is three words of large, heavy black letters on white (grey, not seeded). Any PNG or JPEG
-works too. Images are float arrays in [0, 1] of shape (size, size, channels), centre-cropped to a square and resized.
+on black; ``text-large`` is three words of large, heavy black letters on white (grey, not seeded). Any image file
+Pillow reads works too (`load`: at its stored depth and type), and ``.npy`` arrays. Images are float arrays in [0, 1]
+of shape (size, size, channels), centre-cropped to a square and resized.
 
 Protocol of Tancik et al. (2020): train on the pixels [::2, ::2], test on [1::2, 1::2] of the size x size image;
 coordinates on [0, 1)^2 (pixel i at i / size).
@@ -12,6 +13,8 @@ coordinates on [0, 1)^2 (pixel i at i / size).
 from __future__ import annotations
 
 import gzip
+import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +22,12 @@ import numpy as np
 from ntk_fourier import memory
 from ntk_fourier.errors import InputError
 
+# Limits on images (`load`): width x height, checked from an image file's header before decoding (decompression
+# bombs), below Pillow's own limit (89.5 million pixels) so that Pillow never warns about an image that passes; the
+# file's size in bytes, checked before reading it.
+MAX_SIDE = 8192
+MAX_PIXELS = MAX_SIDE * MAX_SIDE
+MAX_BYTES = 2 ** 30
 NATURAL = ("hopper", "present", "mri", "terrain")
 TEXT_WORDS = ("spectral", "bias", "kernel", "Fourier", "tangent", "SIREN", "network", "coordinate", "sigma",
               "frequency", "NTK", "width", "eigen", "gradient", "pixel", "render")
@@ -121,13 +130,15 @@ def builtin(name: str, size: int) -> np.ndarray:
 def image_array(array: np.ndarray, what: str = "image") -> np.ndarray:
     """An array as an image in [0, 1] of shape (h, w, 1 or 3), or a one-line `InputError`.
 
-    Shapes (h, w), (h, w, 1), (h, w, 3) and (h, w, 4) (alpha dropped), h and w at least 2. Floats must lie in [0, 1]
-    (they are not rescaled: a 0-255 float image is refused, not clipped); unsigned and non-negative signed integers are
-    divided by their dtype's largest value (uint8 by 255, uint16 by 65535); booleans are 0 or 1.
+    Shapes (h, w), (h, w, 1), (h, w, 3) and (h, w, 4) (alpha dropped), h and w at least 2, h x w at most
+    `MAX_PIXELS`. Floats must lie in [0, 1] (they are not rescaled: a 0-255 float image is refused, not clipped);
+    unsigned and non-negative signed integers are divided by their dtype's largest value (uint8 by 255, uint16 by
+    65535); booleans are 0 or 1.
     """
     array = np.asarray(array)
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)) or min(array.shape[:2]) < 2:
         raise InputError(f"{what} must have shape (h, w) or (h, w, 1|3|4) with h, w >= 2, got {array.shape}")
+    _check_pixels(array.shape[1], array.shape[0], what)
     if array.dtype.kind == "b":
         array = array.astype(np.float64)
     elif array.dtype.kind in "iu":
@@ -148,23 +159,79 @@ def image_array(array: np.ndarray, what: str = "image") -> np.ndarray:
     return array[..., :3] if array.shape[2] == 4 else array
 
 
+def _check_pixels(width: int, height: int, what: str) -> None:
+    if width * height > MAX_PIXELS:
+        raise InputError(f"{what} is {width} x {height} pixels ({width * height:,}), more than the limit of "
+                         f"{MAX_PIXELS:,} ({MAX_SIDE} x {MAX_SIDE}); give a smaller image")
+
+
+_PILLOW_LIMIT = threading.Lock()
+
+
+def _open(path: Path):
+    """``PIL.Image.open`` (reads the header, decodes nothing) without Pillow's own decompression-bomb check, which
+    raises or warns at open: the declared size is checked here instead (`_check_pixels`), with a one-line message."""
+    from PIL import Image
+    with _PILLOW_LIMIT:  # Pillow keeps its limit in a module global: lifted for this call only
+        limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:
+            return Image.open(path)
+        finally:
+            Image.MAX_IMAGE_PIXELS = limit
+
+
+def _stored(im) -> np.ndarray:
+    """The pixels of a Pillow image at their stored depth and type, for `image_array`: bool (1-bit), uint8, uint16
+    (16-bit greyscale), int32 (32-bit integers), float32 (mode F); greyscale kept as one channel, alpha kept (dropped
+    by `image_array`), palette and other colour spaces converted to 8-bit RGB."""
+    if im.mode == "I" and im.format in ("PNG", "PPM"):  # 16-bit greyscale that Pillow widens to 32-bit ints
+        return np.asarray(im).astype(np.uint16)
+    if im.mode in ("1", "L", "I", "F", "RGB", "RGBA") or im.mode.startswith("I;16"):
+        return np.asarray(im)
+    if im.mode == "LA":
+        return np.asarray(im)[..., 0]
+    return np.asarray(im.convert("RGB"))
+
+
 def load(path: Path | str, size: int) -> np.ndarray:
-    """A PNG or JPEG file (or an ``.npy`` array (h, w[, channels]) in [0, 1]) as a float array
-    ``(size, size, channels)`` in [0, 1] (alpha dropped)."""
+    """An image file as a float array ``(size, size, channels)`` in [0, 1] (centre-cropped to a square, resized).
+
+    Any file Pillow reads (PNG, JPEG, TIFF, ...), read at its stored depth and type: 8-bit values divided by 255,
+    16-bit by 65535 (greyscale 16-bit PNG and TIFF; Pillow reads 48-bit RGB PNGs at 8 bits per channel), 32-bit
+    integers by 2^31 - 1, float TIFFs (mode F) as they are, which must lie in [0, 1]. Greyscale stays one channel,
+    palette images become RGB, alpha is dropped (the colour as stored, not composited on a background). Or an
+    ``.npy`` array (`image_array`'s rules). Both: at least 2 x 2 pixels, at most `MAX_PIXELS` (checked from the
+    header, before decoding) and files of at most `MAX_BYTES`; otherwise a one-line `InputError`.
+    """
     size = _check_size(size)
-    if str(path).endswith(".npy"):
-        from ntk_fourier.files import load_array_raw
-        return _to_square(image_array(load_array_raw(Path(path), "image"), str(path)), size)
-    from PIL import Image, UnidentifiedImageError
+    path = Path(path)
     try:
-        with Image.open(path) as im:
-            im = im.convert("L") if im.mode in ("L", "I", "I;16", "F", "1") else im.convert("RGB")
-            array = np.asarray(im, np.float64) / 255.0
+        nbytes = path.stat().st_size
     except FileNotFoundError:
         raise InputError(f"image file {path} does not exist")
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as err:
-        raise InputError(f"cannot read {path} as an image (PNG or JPEG): {err}")
-    return _to_square(array[..., None] if array.ndim == 2 else array, size)
+    except OSError as err:
+        raise InputError(f"cannot read image file {path}: {err}")
+    if nbytes > MAX_BYTES:
+        raise InputError(f"image file {path} is {nbytes:,} bytes, more than the limit of {MAX_BYTES:,}; give a "
+                         "smaller image")
+    if path.suffix == ".npy":
+        from ntk_fourier.files import load_array_raw
+        return _to_square(image_array(load_array_raw(path, "image"), str(path)), size)
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # never shown: refused below
+            with _open(path) as im:
+                _check_pixels(*im.size, f"image {path}")
+                memory.require(2 * 8.0 * len(im.getbands()) * im.size[0] * im.size[1],
+                               f"decoding the {im.size[0]} x {im.size[1]} image {path}", "give a smaller image")
+                array = _stored(im)
+    except InputError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as err:
+        raise InputError(f"cannot read {path} as an image (PNG, JPEG, TIFF, ...): {err}")
+    return _to_square(image_array(array, str(path)), size)
 
 
 def split(image: np.ndarray) -> dict[str, np.ndarray]:

@@ -96,7 +96,8 @@ def fit(image: np.ndarray, mapping: str, *, steps: int, seeds: int = 1, seed: in
     record = np.unique(np.linspace(0, steps, 11).round().astype(int))  # ten chunks: a progress bar that moves
     run = train(model, to_input(data["x_train"]), to_target(data["y_train"]), to_input(data["x_test"]),
                 to_target(data["y_test"]), lr=lr, steps=record, seeds=seeds, seed=seed, optimizer="adam",
-                output="linear" if siren else "sigmoid", mesh=mesh, show_progress=show_progress)
+                output="linear" if siren else "sigmoid", mesh=mesh,
+                show_progress=show_progress and f"training {mapping}")  # the bar names its mapping
     size, channels = image.shape[0], image.shape[2]
     net = mlp.build(model, 2, channels)
 

@@ -197,6 +197,27 @@ def stable_lr(model: Model, mapping: Mapping, x_train: np.ndarray) -> float:
     return 0.5 * 2.0 * len(x_train) / float(np.linalg.eigvalsh(K)[-1])
 
 
+@functools.lru_cache(maxsize=32)
+def _largest_eigenvalue(model: Model, kind: str, features: int, seed: int):
+    """jitted (theta, x) -> the largest eigenvalue of the NTK (`_kernel`) on the points x."""
+    import jax
+    import jax.numpy as jnp
+    return jax.jit(lambda theta, x: jnp.linalg.eigvalsh(_kernel(model, kind, theta, x, x, features, seed, True))[-1])
+
+
+def stable_lrs(model: Model, kind: str, thetas, x_train: np.ndarray, *, features: int, seed: int = 0,
+               show_progress: bool = False) -> np.ndarray:
+    """`stable_lr` of each mapping of ``kind`` with parameters ``thetas``, from this module's NTK (equal to the
+    engine's, `check_covariance`): one compiled program for all of them."""
+    largest = _largest_eigenvalue(model, kind, features, seed)
+    with float64():
+        import jax.numpy as jnp
+        x = jnp.asarray(x_train)
+        lam = [float(largest(jnp.asarray(theta, jnp.float64), x)) for theta in
+               progress(list(thetas), "computing the NTK of each grid mapping for the stable rate", show_progress)]
+    return len(x_train) / np.array(lam)
+
+
 class Design(NamedTuple):
     """``mapping``: the designed mapping (the iterate best on the validation signals); ``theta``: its parameters;
     ``history``: (iterations + 1, 2) design and validation MSE at each iterate; ``best``: its index; ``lr``, ``steps``:
@@ -260,12 +281,14 @@ def design(model: Model, kind: str, design_set: Signals, validation_set: Signals
 
 
 def grid_search(model: Model, kind: str, values, sets, *, lr: float, steps: int | None, features: int,
-                seed: int = 0, network: bool = False) -> np.ndarray:
+                seed: int = 0, network: bool = False, show_progress: bool = False) -> np.ndarray:
     """Predicted test MSE (values x sets) of the one-parameter mappings (power: p; sigma: sigma) at ``values``."""
     if kind not in ("power", "sigma"):
         raise InputError("a grid search is over power (p) or sigma")
     return np.array([predicted_errors(model, kind, [v] if kind == "power" else [np.log(v)], sets, lr=lr,
-                                      steps=steps, features=features, seed=seed, network=network) for v in values])
+                                      steps=steps, features=features, seed=seed, network=network)
+                     for v in progress(list(values), "grid search: predicting each grid mapping's errors",
+                                       show_progress)])
 
 
 def check_covariance(model: Model, kind: str, theta, x: np.ndarray, features: int, seed: int = 0) -> float:
@@ -280,4 +303,4 @@ def check_covariance(model: Model, kind: str, theta, x: np.ndarray, features: in
 
 
 __all__ = ["KINDS", "Design", "Signals", "check_covariance", "design", "gradient", "grid_search",
-           "initial_theta", "mapping_of", "one_over_f_signals", "predicted_errors", "stable_lr"]
+           "initial_theta", "mapping_of", "one_over_f_signals", "predicted_errors", "stable_lr", "stable_lrs"]

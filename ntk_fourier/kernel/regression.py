@@ -98,6 +98,13 @@ def regress_points(model: Model, x_train: np.ndarray, y_train: np.ndarray, *, x_
         raise InputError(f"y_train has {len(y)} rows but x_train has {len(x)} points")
     if not (ridge >= 0 and np.isfinite(ridge)):
         raise InputError(f"ridge must be a non-negative number, got {ridge}")
+    if ridge == 0:
+        _, first, counts = np.unique(x, axis=0, return_index=True, return_counts=True)
+        if np.any(counts > 1):
+            i = int(first[np.argmax(counts > 1)])
+            raise InputError(f"x_train holds {int(np.sum(counts - 1))} repeated point(s) (e.g. point {i}, "
+                             f"{x[i].tolist()}): the kernel matrix is singular, so the system has no unique solution "
+                             "without a ridge; give --ridge > 0 (e.g. 1e-6) or remove the repeats")
     f0 = np.zeros_like(y) if f0_train is None else _as_2d(f0_train, "f0_train").reshape(y.shape)
     K = KernelOperator(model, x, which, tile=tile, engine=engine, mesh=mesh, show_progress=show_progress)
     B = y - f0

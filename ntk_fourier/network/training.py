@@ -97,7 +97,7 @@ def require_memory(model: Model, dim: int, outputs: int, n: int, m: int, seeds: 
 
 def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, seeds: int = 1, seed: int = 0,
           optimizer: str = "gd", record_ntk: bool = False, dtype=jnp.float32, output: str = "linear",
-          linearize: bool = False, center: bool = False, mesh=None, show_progress: bool = True) -> TrainResult:
+          linearize: bool = False, center: bool = False, mesh=None, show_progress: bool | str = True) -> TrainResult:
     """Train ``seeds`` networks of ``model`` (parameters drawn from keys split from ``PRNGKey(seed)``).
 
     Args:
@@ -122,7 +122,7 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
       center: train the centred networks f(x; p) - f(x; p0), zero at initialisation: at infinite width they follow
         the NTK prediction from f(0) = 0, the ensemble mean's (Hu et al. 2020), without averaging networks.
       mesh: split the networks over this mesh's devices (`devices.mesh`); None: one device.
-      show_progress: a progress bar over the recorded steps.
+      show_progress: a progress bar over the recorded steps (a string: the bar's label).
     """
     with dtype_scope(dtype):  # float64 networks really train in float64, whatever the process-wide JAX setting
         return _train(model, x_train, y_train, x_test, y_test, lr=lr, steps=steps, seeds=seeds, seed=seed,
@@ -199,7 +199,8 @@ def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, 
     state = jax.vmap(opt_init)(params)
     records, done, compile_seconds = [], 0, 0.0
     start = time.perf_counter()
-    label = f"training {'linearised ' if linearize else ''}width {model.width}"
+    label = show_progress if isinstance(show_progress, str) else \
+        f"training {'linearised ' if linearize else ''}width {model.width}"
     for target in progress([int(s) for s in steps], label, show_progress):
         if target > done:
             t0 = time.perf_counter()
