@@ -167,7 +167,7 @@ def kernel_log10(model, x_norm2: float) -> float:
     Computed in logarithms, so it never overflows itself."""
     def add(*logs):  # log10 of a sum of positive terms given by their log10
         top = max(logs)
-        return top if top == -math.inf else top + math.log10(sum(10 ** (v - top) for v in logs))
+        return top if top in (-math.inf, math.inf) else top + math.log10(sum(10 ** (v - top) for v in logs))
     a, b, d = {"relu": (0.0, 0.5, 0.5), "erf": (1.0, 0.0, 4 / math.pi), "gelu": (0.0, 1.0, 1.3),
                "sin": (1.0, 0.0, model.omega0 ** 2)}[model.activation]
     lw2, lb2 = 2 * _log10(model.w_std), 2 * _log10(model.b_std)
@@ -229,5 +229,6 @@ def check_scale(model, points=None, where: str = "the points") -> None:
                 "--depth": (model.replace(depth=1), norm2),
                 "--width": (model.replace(width=min(model.width, default.width)), norm2)}
     named = [k for k, (m, n2) in suspects.items() if kernel_log10(m, n2) <= limit] or ["--w-std", "--depth", where]
-    raise InputError(f"the kernel would overflow float64 (values up to about 1e{kernel_log10(model, norm2):.0f}) "
-                     f"with these settings; lower {' or '.join(named)}")
+    reach = kernel_log10(model, norm2)
+    size = f"values up to about 1e{reach:.0f}" if math.isfinite(reach) else "values beyond any float64"
+    raise InputError(f"the kernel would overflow float64 ({size}) with these settings; lower {' or '.join(named)}")

@@ -107,7 +107,8 @@ def _stdout_to_stderr(enabled: bool):
 
 
 def _read_config(path: Path) -> dict:
-    files.regular_file(path, "--config")
+    if files.regular_file(path, "--config").stat().st_size > 2**20:
+        raise InputError(f"--config {path} is larger than 1 MiB: not a config file of model options")
     try:
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
@@ -523,7 +524,13 @@ def _cmd_image(args, model):
 
 def _cmd_plot(args, model):
     from ntk_fourier import plot
-    written = plot.plot_file(args.result, args.out)
+    try:
+        written = plot.plot_file(args.result, args.out)
+    except InputError:
+        raise
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as err:  # a hand-made or altered sidecar
+        raise InputError(f"cannot draw {args.result}: its arrays or sidecar are not as ntk-fourier writes them "
+                         f"({type(err).__name__}: {err})")
     return None, f"figure of {args.result}", {"written": written}
 
 
@@ -747,12 +754,6 @@ def _output(args) -> Path | None:
     return files.check_output(args.out)
 
 
-DOING = {"kernel": "computing the NTK and NNGP", "spectrum": "computing the kernel's spectrum",
-         "predict": "predicting gradient descent from the NTK", "regress": "solving kernel regression",
-         "train": "training finite networks", "compare": "training networks of each width and comparing them with "
-         "the NTK prediction", "design": "designing a Fourier-feature mapping"}
-
-
 def _not_an_input(args, out: Path | None) -> None:
     """Refuse an output that is one of the command's inputs (or its sidecar), or a folder output that holds one."""
     if out is None:
@@ -824,9 +825,6 @@ def main(argv: list[str] | None = None) -> int:
         args.features_given = getattr(args, "features", None) is not None
         out = _output(args)  # checked before any computation
         _not_an_input(args, out)
-        if model is not None and not getattr(args, "quiet", False):  # a first line at once, naming the work
-            print(f"ntk-fourier {args.command}: {DOING.get(args.command, args.command)}; model: "
-                  f"{describe_model(model)}", file=sys.stderr, flush=True)
         _join_devices(args)
         args.provenance = provenance.collect(argv, _inputs(args), program="ntk-fourier")
         if args.mesh is not None:

@@ -33,7 +33,6 @@ def one_over_f(n: int | tuple = 256, stride: int = 8, alpha: float = 1.0, seed: 
     """
     shape = points.parse_grid(n if isinstance(n, (tuple, list)) else (n,))
     rng = np.random.default_rng(seed)
-    x = points.grid(shape)
     if len(shape) == 1:
         freqs = np.arange(1, shape[0] // 2 + 1)[:, None]
     else:

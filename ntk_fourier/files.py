@@ -355,7 +355,7 @@ def load_f0(path: Path, data: dict, index: int | None = None, model=None) -> dic
             "f_test": f0["f_test"][0, index].reshape(data["y_test"].shape)}
 
 
-TEMP_EXTRA = len(".") + len(".") + 8  # atomic writes go through ".STEM.XXXXXXXX.SUFFIX" beside the target
+TEMP_EXTRA = len(".") + len(".") + 8  # atomic writes go through ".STEM.XXXXXXXX.SUFFIX" beside the target NAME
 
 
 def _broken_link(path: Path) -> Path | None:
@@ -399,10 +399,9 @@ def check_output(path: Path, folder: bool = False, writes: tuple[str, ...] = ())
         name_max = 255
     written = [path / name.rstrip("/") for name in writes] if folder else [path, path.with_suffix(".json")]
     for place in written:
-        if len(place.name) + TEMP_EXTRA + len(place.suffix) > name_max or len(str(place.absolute())) > 4000:
+        if len(place.name) + TEMP_EXTRA > name_max or len(str(place.absolute())) > 4000:
             raise InputError(f"the name {place.name[:40]}... is too long for the file system (at most {name_max} "
-                             f"characters, {TEMP_EXTRA + len(place.suffix)} of them taken by a temporary name); "
-                             "choose a shorter --out")
+                             f"characters, {TEMP_EXTRA} of them taken by a temporary name); choose a shorter --out")
     for part in target.relative_to(ancestor).parts:
         if len(part) > name_max:
             raise InputError(f"the folder name {part[:40]}... is too long for the file system (at most {name_max} "

@@ -180,11 +180,15 @@ def test_hostile_numbers_and_files_are_refused_before_the_work(work):
     refused(ntk_fourier(*predict, "--out", "a" * 250 + ".npz", cwd=work), "too long")  # its temporary name is
     # hand-made sidecars: deeply nested, or naming a model that is not an object
     assert ntk_fourier(*predict, "--features", "8", "--out", "S.npz", cwd=work).returncode == 0
-    (work / "S.json").write_text("[" * 100_000 + "]" * 100_000)
+    nested = "[" * 100_000 + "]" * 100_000
+    (work / "S.json").write_text(nested)
     refused(ntk_fourier("plot", "S.npz", cwd=work), "S.json")
-    refused(ntk_fourier(*predict, "--f0", "S.npz", "--out", "H.npz", cwd=work), "S.json")
     np.savez(work / "F.npz", f_train=np.zeros((2, 1, 8)), f_test=np.zeros((2, 1, 24)), steps=np.array([0.0, 1.0]))
-    (work / "F.json").write_text(json.dumps({"command": "train", "model": {"width": [1, 2]}}))
+    (work / "F.json").write_text(nested)
+    refused(ntk_fourier(*predict, "--f0", "F.npz", "--out", "H.npz", cwd=work), "F.json")
+    from ntk_fourier.provenance import sha256
+    (work / "F.json").write_text(json.dumps({"command": "train", "model": {"width": [1, 2]},
+                                             "arrays_sha256": sha256(work / "F.npz")}))
     refused(ntk_fourier(*predict, "--f0", "F.npz", "--out", "H.npz", cwd=work), "F")
     assert not (work / "H.npz").exists() and not (work / "S.png").exists()
 

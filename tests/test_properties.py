@@ -34,7 +34,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, settings, strategies as st
 from hypothesis.extra import numpy as npst
 
-from ntk_fourier import cli, files
+from ntk_fourier import bounds, cli, files
 from ntk_fourier.errors import InputError
 from ntk_fourier.images import data as image_data
 
@@ -682,8 +682,10 @@ def _expect_config(pairs) -> dict | None:
         if kind is str:
             ok = isinstance(value, str) and not isinstance(value, _Literal)
         else:
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300 and (
-                kind is float or float(value).is_integer())  # numbers of 1e300 and beyond are refused
+            b = bounds.OPTIONS[f"--{name}"]  # the option's documented range (docs/cli.md)
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and (
+                kind is float or (math.isfinite(value) and float(value).is_integer())) and (
+                value > b.low if b.open_low else value >= b.low) and value <= b.high
         if not ok:
             return None
         config[name.replace("-", "_")] = kind(value)
