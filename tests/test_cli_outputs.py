@@ -34,7 +34,7 @@ CONDITIONS = {
     "train": {"`--record-ntk`", "`--kernel`", "grid training points"},
     "compare": {"linearised runs", "grid training points", "recorded NTK"},
     "data": set(),
-    "design": {"`--kind amplitudes`", "`--train-seeds`"},
+    "design": {"`--kind amplitudes` or `power`", "`--train-seeds`"},
     "image": {"Pillow installed", "`siren` in `--mappings`, Pillow installed", "`siren` in `--mappings`", "`--ntk`",
               "in `parts/siren.npz`"},
 }
@@ -246,7 +246,7 @@ NPZ_CASES = {
     "train-outputs-linearize": (["train", "--data", "{multi.npz}", *TRAIN, "--linearize"], set(),
                                 lambda p: {**_multi(p), "T": T, "S": 1}),
     "design": (["design", "--grid", 32, "--stride", 4, "--iterations", 2, "--validation", 2, "--test", 3,
-                "--train-seeds", 2, "--train-width", 8], {"`--kind amplitudes`", "`--train-seeds`"},
+                "--train-seeds", 2, "--train-width", 8], {"`--kind amplitudes` or `power`", "`--train-seeds`"},
                lambda p: {"G": 25, "I": 3, "J": 16, "S": 2, "V": 3}),
     "design-sigma": (["design", "--kind", "sigma", "--grid", 32, "--stride", 4, "--iterations", 2, "--steps", "inf",
                       "--validation", 2, "--test", 2], set(), lambda p: {"G": 19, "I": 3, "J": 1}),
