@@ -141,7 +141,7 @@ def test_two_processes_compare_splits_the_widths(problem, tmp_path):
 
 @pytest.mark.parametrize("argv,message", [
     (["--devices", "2"], "--devices 2: this process has 1 cpu device(s); on a CPU, set XLA_FLAGS="),
-    (["--devices", "0"], "--devices must be a positive integer"),
+    (["--devices", "0"], "argument --devices: must be an integer >= 1"),
     (["--coordinator", "127.0.0.1:1"], "several processes need all of --coordinator"),
     (["--coordinator", "localhost", "--num-processes", "2", "--process-id", "0"], "--coordinator must be HOST:PORT"),
     (["--coordinator", "h:1", "--num-processes", "2", "--process-id", "2"], "--process-id must be between 0 and 1"),
