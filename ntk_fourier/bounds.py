@@ -194,15 +194,14 @@ def kernel_log10(model, x_norm2: float) -> float:
 
 def check_scale(model, points=None, where: str = "the points") -> None:
     """Refuse (one line, naming the option) a model whose Fourier features or kernel would not stay finite and
-    meaningful in float64 on ``points`` (an (n, d) array; None: points in [0, 1]^d)."""
+    meaningful in float64 on ``points`` (an (n, d) array; None: points in the unit cube [0, 1]^3 or a sphere)."""
     import numpy as np
     from ntk_fourier.model import mappings
-    x = np.zeros((1, 1)) if points is None else np.asarray(points, dtype=np.float64)
-    dim = x.shape[1] if x.ndim == 2 else 1
-    x_abs = float(np.max(np.abs(x))) if x.size else 0.0
-    x_abs = max(x_abs, 1.0) if points is None else x_abs
-    norm2 = float(np.max(np.sum(np.square(x), axis=-1))) if x.size and x_abs < 1e150 else (
-        math.inf if x.size else 0.0)
+    x = np.ones((1, 3)) if points is None else np.atleast_2d(np.asarray(points, dtype=np.float64))  # unit cube
+    dim = x.shape[1]
+    with np.errstate(over="ignore"):  # squares beyond float64 are inf: refused below
+        x_abs = float(np.max(np.abs(x), initial=0.0))
+        norm2 = float(np.max(np.sum(np.square(x), axis=-1), initial=0.0))
     if model.mapping.kind not in ("none", "gaussian_inf"):
         m = model.mapping
         if m.kind in ("basic", "power", "amplitudes", "positional"):  # the largest |b|_1 in closed form

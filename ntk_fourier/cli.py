@@ -157,18 +157,6 @@ def _out_path(path: Path) -> Path:
     return path
 
 
-def _positive(value: float, name: str) -> float:
-    if not (value > 0 and np.isfinite(value)):
-        raise InputError(f"{name} must be a positive number, got {value}")
-    return value
-
-
-def _count(value: int, name: str) -> int:
-    if value < 1:
-        raise InputError(f"{name} must be a positive integer, got {value}")
-    return value
-
-
 def _load_data(args, model: Model) -> dict:
     """--data, read (`files.load_data`) and checked against the model's float64 range (`bounds.check_scale`)."""
     data = files.load_data(args.data)
@@ -240,7 +228,7 @@ def _cmd_spectrum(args, model):
     bounds.check_scale(model, x, "the points of --x")
     if args.top is not None:  # top-K on arbitrary points: block Lanczos, kernel computed in tiles
         e = spectra.top_eigenpairs_points(model, x, args.top, which=args.kernel, show_progress=not quiet,
-                                          engine=engine, mesh=args.mesh, tile=_count(args.tile, "--tile"))
+                                          engine=engine, mesh=args.mesh, tile=args.tile)
         worst = float(np.max(e.residuals / e.values))
         arrays = {"eigenvalues": e.values, "residuals": e.residuals, **({"eigenvectors": e.vectors}
                                                                         if args.vectors else {})}
@@ -290,14 +278,14 @@ def _cmd_regress(args, model):
         raise InputError(f"--ridge must be a non-negative number, got {args.ridge}")
     eig = None
     if args.precondition is not None:
-        e = top_eigenpairs_points(model, data["x_train"], _count(args.precondition, "--precondition"),
+        e = top_eigenpairs_points(model, data["x_train"], args.precondition,
                                   which=args.kernel, show_progress=not args.quiet, engine=args.engine,
-                                  mesh=args.mesh, tile=_count(args.tile, "--tile"))
+                                  mesh=args.mesh, tile=args.tile)
         eig = (e.values, e.vectors)
     r = regress_points(model, data["x_train"], data["y_train"], x_test=data["x_test"], y_test=data["y_test"],
-                       ridge=args.ridge, which=args.kernel, eigenpairs=eig, tol=_positive(args.tol, "--tol"),
-                       max_iter=_count(args.max_iter, "--max-iter"), engine=args.engine, mesh=args.mesh,
-                       tile=_count(args.tile, "--tile"),
+                       ridge=args.ridge, which=args.kernel, eigenpairs=eig, tol=args.tol,
+                       max_iter=args.max_iter, engine=args.engine, mesh=args.mesh,
+                       tile=args.tile,
                        show_progress=not args.quiet)
     squeeze = _squeeze(data["y_train"])
     arrays = {"alpha": squeeze(r.alpha), "f_train": squeeze(r.f_train), "f_test": squeeze(r.f_test),
@@ -327,11 +315,7 @@ def _int_vectors(text: str | None, name: str) -> list | None:
 def _cmd_data(args, model):
     from ntk_fourier import datasets
     from ntk_fourier.model.points import parse_grid
-    grid, stride = parse_grid(args.grid), _count(args.stride, "--stride")
-    if args.data_seed < 0:
-        raise InputError(f"--data-seed must be a non-negative integer, got {args.data_seed}")
-    if not (np.isfinite(args.alpha) and abs(args.alpha) <= 10):
-        raise InputError(f"--alpha must be a number between -10 and 10, got {args.alpha}")
+    grid, stride = parse_grid(args.grid), args.stride
     if args.freqs is None:
         if args.amps is not None:
             raise InputError("--amps gives the amplitudes of --freqs; give --freqs too")
@@ -357,7 +341,7 @@ def _cmd_train(args, model):
     steps = parse_steps(args.steps, limit=bounds.MAX_TRAINING_STEP)
     ntk = None if args.kernel is None else files.load_kernel(args.kernel, data["x_train"], model)
     run = train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr, steps=steps,
-                seeds=_count(args.seeds, "--seeds"), seed=model.mapping.seed, optimizer=args.optimizer,
+                seeds=args.seeds, seed=model.mapping.seed, optimizer=args.optimizer,
                 record_ntk=args.record_ntk, dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
                 linearize=args.linearize, mesh=args.mesh, show_progress=not args.quiet)
     arrays = {k: v for k, v in run._asdict().items() if isinstance(v, np.ndarray)}  # as `save_run`
@@ -389,13 +373,14 @@ def _cmd_compare(args, model):
     if args.lr == "auto":
         lr = auto_lr(model, data["x_train"], data["y_train"].size, widths, engine=args.engine)
     else:
+        lr_bound = bounds.bound("--lr")
         try:
-            lr = _positive(float(args.lr), "--lr")
-        except ValueError:
-            raise InputError(f"--lr must be a positive number or auto, got {args.lr!r}")
+            lr = lr_bound.parse(args.lr, "--lr")
+        except InputError:
+            raise InputError(f"--lr must be {lr_bound.describe()} or auto, got {args.lr!r}")
     if args.resume and args.runs is not None:
         raise InputError("--resume continues a compare in --out; --runs takes runs from elsewhere: give one of them")
-    seeds = _count(args.seeds, "--seeds")
+    seeds = args.seeds
     config = {"model": model, "lr": lr, "seeds": seeds, "data": str(args.data), "widths": widths,
               "runs": None if args.runs is None else str(args.runs), "engine": args.engine, "dtype": args.dtype,
               "data_sha256": files.data_sha256(data), "provenance": args.provenance}
@@ -430,16 +415,14 @@ def _cmd_design(args, model):
     (size,) = parse_grid(args.grid) if "x" not in str(args.grid) else (None,)
     if size is None:
         raise InputError("design works on the 1D signal class: give --grid N, not a 2D grid")
-    stride = _count(args.stride, "--stride")
+    stride = args.stride
     if size % stride or size // stride < 2:
         raise InputError(f"--stride {stride} must divide --grid {size} and leave at least 2 training points")
-    if not (np.isfinite(args.alpha) and 0 <= args.alpha <= 10):
-        raise InputError(f"--alpha must be a number between 0 and 10, got {args.alpha}")
-    steps = None if args.steps in ("inf", "converged") else _count(_int_text(args.steps, "--steps"), "--steps")
-    iterations = _count(args.iterations, "--iterations")
-    validation, test = _count(args.validation, "--validation"), _count(args.test, "--test")
-    rate = _positive(args.rate, "--rate")
-    lr = None if args.lr is None else _positive(args.lr, "--lr")
+    steps = None if args.steps in ("inf", "converged") else bounds.check("--steps", _int_text(args.steps, "--steps"))
+    iterations = args.iterations
+    validation, test = args.validation, args.test
+    rate = args.rate
+    lr = args.lr
     if args.train_seeds and steps is None:
         raise InputError("--train-seeds needs a number of --steps (trained networks cannot run to convergence)")
     features = model.mapping.features if args.features_given else size // 2
@@ -448,7 +431,7 @@ def _cmd_design(args, model):
             design.one_over_f_signals(args.alpha, range(test), size, stride))
     e = design_check.experiment(model, args.kind, sets, features=features, steps=steps, lr=lr,
                                 iterations=iterations, rate=rate, seed=model.mapping.seed,
-                                train_seeds=args.train_seeds, train_width=_count(args.train_width, "--train-width"),
+                                train_seeds=args.train_seeds, train_width=args.train_width,
                                 network=args.objective == "network", show_progress=not args.quiet)
     arrays = {"grid": e.grid, "grid_errors": e.grid_errors, "history": e.design.history, "theta": e.design.theta,
               "predicted_test": np.array([e.predicted["grid"], e.predicted["designed"]])}
@@ -484,7 +467,7 @@ def _cmd_image(args, model):
     from ntk_fourier import images
     if (args.image is None) == (args.builtin is None):
         raise InputError("give exactly one of --image PATH or --builtin NAME")
-    size, steps = _count(args.size, "--size"), _count(args.steps, "--steps")
+    size, steps = args.size, args.steps
     images.require_size(size, images.SUPERRES)
     mappings = [m.strip() for m in args.mappings.split(",") if m.strip()]
     unknown = [m for m in mappings if m not in images.MAPPINGS]
@@ -496,18 +479,12 @@ def _cmd_image(args, model):
         return images.load(args.image, side) if args.image is not None else images.builtin(args.builtin, side)
 
     text = args.builtin is not None and args.builtin.startswith("text")
-    seeds = _count(args.seeds, "--seeds")
+    seeds = args.seeds
     image = load(size)
     source = str(args.image) if args.image is not None else f"builtin:{args.builtin}"
     options = {k: v for k, v in (("width", args.width), ("depth", args.depth), ("sigma", args.sigma),
                                  ("features", args.features), ("omega0", args.omega0), ("lr", args.lr))
                if v is not None}
-    for key in ("width", "depth", "features"):
-        if key in options:
-            _count(options[key], f"--{key}")
-    for key in ("sigma", "omega0", "lr"):
-        if key in options:
-            _positive(options[key], f"--{key}")
     config = {"source": source, "image_sha256": files.array_sha256(image), "size": size, "steps": steps,
               "seeds": seeds, "seed": args.image_seed, "text": text, "ntk": args.ntk, "engine": args.engine,
               "options": options}
@@ -537,8 +514,8 @@ def _cmd_plot(args, model):
 def _cmd_animate(args, model):
     from ntk_fourier.animate import animate
     freqs = _int_vectors(args.freqs, "--freqs")
-    animate(args.out, freqs=freqs, steps=_count(args.steps, "--steps"), frames=_count(args.frames, "--frames"),
-            width=_count(args.width, "--width"), seed=args.seed, fps=_count(args.fps, "--fps"),
+    animate(args.out, freqs=freqs, steps=args.steps, frames=args.frames,
+            width=args.width, seed=args.seed, fps=args.fps,
             show_progress=not args.quiet)
     return None, "fits over training: raw inputs, Gaussian features and SIREN; networks and NTK predictions", {}
 
@@ -759,10 +736,10 @@ def _not_an_input(args, out: Path | None) -> None:
     if out is None:
         return
     written = {out.resolve()} | ({out.with_suffix(".json").resolve()} if out.suffix == ".npz" else set())
+    folder = out.is_dir() or getattr(args, "writes_folder", False)
     for path in _inputs(args):
         real = path.resolve()
-        inside = out.is_dir() or getattr(args, "writes_folder", False)
-        if real in written or (inside and real.is_relative_to(out.resolve())):
+        if real in written or (folder and real.is_relative_to(out.resolve())):
             raise InputError(f"--out {out} would overwrite the input {path}: an output may not be an input; choose "
                              "another --out")
 
@@ -783,7 +760,7 @@ def describe_model(model: Model) -> str:
         first = f"SIREN (omega0 {model.omega0:g})"
     elif m.kind == "none":
         first = "plain MLP on raw coordinates"
-    elif m.kind in ("basic",):
+    elif m.kind == "basic":
         first = "basic Fourier features"
     elif m.kind in ("power", "amplitudes"):
         first = f"{m.kind} Fourier features (frequencies 1..{m.features}" + (f", p {m.p:g})" if m.kind == "power"

@@ -203,20 +203,14 @@ def data_sha256(data: dict) -> str:
     return digest.hexdigest()
 
 
-def read_json_object(path: Path, what: str) -> dict:
-    """A JSON object from ``path``; one-line errors when unreadable, too large or deep, or not an object."""
-    from ntk_fourier.results import read_json
-    return read_json(path, what)
-
-
 def read_sidecar(path: Path) -> dict:
     """The JSON sidecar of a result (``NAME.json`` beside ``NAME.npz``): {} when absent, one-line error if unreadable
     or if it records another file's checksum than NAME.npz's (`results.check_pair`)."""
-    from ntk_fourier.results import check_pair
+    from ntk_fourier.results import check_pair, read_json
     sidecar = Path(path).with_suffix(".json")
     if not sidecar.exists():
         return {}
-    meta = read_json_object(sidecar, "a result's sidecar")
+    meta = read_json(sidecar, "a result's sidecar")
     if Path(path).with_suffix(".npz").is_file():
         check_pair(Path(path).with_suffix(".npz"), meta)
     return meta

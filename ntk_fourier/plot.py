@@ -752,8 +752,7 @@ def kind_of(path: Path | str) -> str:
 def _read(kind: str, source: Path) -> tuple[dict, dict]:
     """Arrays (for ``compare``: the numbers of comparison.json) and sidecar, with the arrays the kind needs."""
     if kind == "compare":
-        from ntk_fourier.files import read_json_object
-        numbers = read_json_object(source, "a compare result")
+        numbers = results.read_json(source, "a compare result")
         arrays, meta = numbers, numbers.get("config") or {}
     elif kind == "animation":
         arrays, meta = _frames(source)
