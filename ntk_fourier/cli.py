@@ -363,21 +363,26 @@ def _cmd_train(args, model):
 
 
 def _cmd_compare(args, model):
-    from ntk_fourier.compare import auto_lr, cross_check, report
+    from ntk_fourier.compare import cross_check, report
+    from ntk_fourier.compare.crosscheck import stable_lr
     data = _load_data(args, model)
     widths = files.parse_widths(args.widths)
     steps = parse_steps(args.steps, limit=bounds.MAX_TRAINING_STEP)
     if steps[0] != 0 or len(steps) < 2:
         raise InputError(f"compare needs step 0 (the networks' initial outputs) and at least one later step in --steps, "
                          f"got {args.steps!r}: write e.g. 0,10,100 or log:1:1000:20")
-    if args.lr == "auto":
-        lr = auto_lr(model, data["x_train"], data["y_train"].size, widths, engine=args.engine)
-    else:
+    if args.lr != "auto":
         lr_bound = bounds.bound("--lr")
         try:
             lr = lr_bound.parse(args.lr, "--lr")
         except InputError:
             raise InputError(f"--lr must be {lr_bound.describe()} or auto, got {args.lr!r}")
+    limit = stable_lr(model, data["x_train"], data["y_train"].size, widths, engine=args.engine)
+    if args.lr == "auto":
+        lr = 0.5 * limit
+    elif lr >= limit:  # the prediction diverges: nothing to compare the networks with
+        raise InputError(f"--lr {lr:g} is at or above the NTK's largest stable rate 2n/lambda_max = {limit:.4g}: "
+                         f"gradient descent diverges; use --lr auto ({0.5 * limit:.4g}) or a smaller rate")
     if args.resume and args.runs is not None:
         raise InputError("--resume continues a compare in --out; --runs takes runs from elsewhere: give one of them")
     seeds = args.seeds
@@ -495,6 +500,10 @@ def _cmd_image(args, model):
                             mesh=args.mesh,
                             show_progress=not args.quiet)
     images.write_fits(result, args.out, provenance=args.provenance, **config)
+    diverged = [m for m, row in result.table.items() if not np.isfinite(row["psnr_test"])]
+    if diverged:
+        print(f"ntk-fourier: warning: the fits of {', '.join(diverged)} hold NaN or infinite values (test PSNR "
+              f"{result.table[diverged[0]]['psnr_test']}): training diverged; lower --lr", file=sys.stderr)
     line = ", ".join(f"{m} {t['psnr_test']:.2f}" for m, t in result.table.items())
     return None, f"test PSNR (dB) at {size} px: {line}", {}
 

@@ -94,11 +94,16 @@ def _relative(a: np.ndarray, b: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return np.sqrt(np.sum((a - b) ** 2, axis=axes)) / np.sqrt(np.sum(scale**2))
 
 
-def auto_lr(model: Model, x_train: np.ndarray, n_values: int, widths, *, engine: str = "native") -> float:
-    """Half the largest stable gradient-descent rate, 0.5 * 2n / lambda_max, of the analytic NTK on ``x_train``
-    (of the widest model: only the standard parameterization's NTK depends on width); n = number of target values."""
+def stable_lr(model: Model, x_train: np.ndarray, n_values: int, widths, *, engine: str = "native") -> float:
+    """The largest stable gradient-descent rate, 2n / lambda_max, of the analytic NTK on ``x_train`` (of the widest
+    model: only the standard parameterization's NTK depends on width); n = number of target values."""
     ntk = kernels(model.replace(width=max(widths)), x_train, engine=engine, show_progress=False).ntk
-    return 0.5 * max_stable_lr(np.linalg.eigvalsh(ntk), n_values)
+    return max_stable_lr(np.linalg.eigvalsh(ntk), n_values)
+
+
+def auto_lr(model: Model, x_train: np.ndarray, n_values: int, widths, *, engine: str = "native") -> float:
+    """Half the largest stable gradient-descent rate (`stable_lr`)."""
+    return 0.5 * stable_lr(model, x_train, n_values, widths, engine=engine)
 
 
 def mode_residuals(ntk_train: np.ndarray, f_train: np.ndarray, y_train: np.ndarray):

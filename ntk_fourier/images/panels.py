@@ -27,6 +27,7 @@ def montage(tiles: list[tuple[str, np.ndarray]], path) -> None:
     for i, (label, array) in enumerate(tiles):
         array = array[..., None] if array.ndim == 2 else array
         rgb = np.repeat(array, 3, axis=2) if array.shape[2] == 1 else array
+        rgb = np.nan_to_num(rgb, nan=0.0)  # a diverged fit: black (the command warns about it)
         im = Image.fromarray((np.clip(rgb, 0, 1) * 255).round().astype(np.uint8)).resize(
             (tile, tile), Image.Resampling.NEAREST)
         canvas.paste(im, (i * (tile + 8), label_h))
