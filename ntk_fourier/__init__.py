@@ -7,8 +7,9 @@ Public API, one name a line. Subpackages mirror the architecture and are namespa
 hosts). Importing ntk_fourier changes no global state: no XLA flags, no ``jax_enable_x64``; kernels are float64 inside
 a scoped switch (`precision.float64`).
 """
-from ntk_fourier import compare, devices, images, kernel, model, network  # noqa: F401  (sub-namespaces)
+from ntk_fourier import compare, core, devices, images, kernel, model, network  # noqa: F401  (sub-namespaces)
 from ntk_fourier.compare import Comparison, auto_lr, cross_check, fit_slope, mode_residuals, report
+from ntk_fourier.core import kernel_fn
 from ntk_fourier.datasets import one_over_f
 from ntk_fourier.errors import InputError
 from ntk_fourier.kernel.dynamics import (Prediction, StabilityWarning, TopPrediction, decay, max_stable_lr, predict,
@@ -52,6 +53,7 @@ __all__ = [
     "circle",
     "compare",
     "conjugate_gradients",
+    "core",
     "cross_check",
     "decay",
     "dense_spectrum",
@@ -72,6 +74,7 @@ __all__ = [
     "jacobian_ntk",
     "kernel",
     "kernel_diagonal",
+    "kernel_fn",
     "kernels",
     "load",
     "load_run",

@@ -9,7 +9,7 @@ from ntk_fourier import (InputError, Mapping, Model, block_lanczos, conjugate_gr
                          regress_points, siren_model, top_eigenpairs_points)
 import ntk_fourier as nf
 from ntk_fourier.cli import main
-from ntk_fourier.kernel import native
+from ntk_fourier.core import layers as native
 from ntk_fourier.kernel.operators import KernelOperator
 from helpers import run_cli_without_neural_tangents
 

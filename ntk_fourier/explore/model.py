@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 
 from ntk_fourier.errors import InputError
-from ntk_fourier.kernel import covariance, native
+from ntk_fourier.core import covariance, layers as native
 from ntk_fourier.kernel.dynamics import StabilityWarning, max_stable_lr, predict
 from ntk_fourier.model import Mapping, Model, mappings, points
 from ntk_fourier.precision import float64

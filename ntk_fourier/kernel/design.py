@@ -29,7 +29,7 @@ import numpy as np
 
 from ntk_fourier import datasets
 from ntk_fourier.errors import InputError
-from ntk_fourier.kernel import native
+from ntk_fourier.core import layers as native
 from ntk_fourier.model import Mapping, Model, mappings
 from ntk_fourier.precision import float64
 from ntk_fourier.progress import progress

@@ -25,6 +25,7 @@ import numpy as np
 
 from ntk_fourier.errors import InputError
 from ntk_fourier.steps import check_steps
+from ntk_fourier.traced import numpy_only
 
 
 class StabilityWarning(UserWarning):
@@ -53,11 +54,13 @@ class Prediction(NamedTuple):
     max_stable_lr: float
 
 
+@numpy_only("2 * n / jax.numpy.max(eigenvalues)")
 def max_stable_lr(eigenvalues: np.ndarray, n: int) -> float:
     """Largest stable gradient-descent rate 2n / lambda_max for the loss 1/(2n) sum (f - y)^2."""
     return 2.0 * n / float(np.max(eigenvalues))
 
 
+@numpy_only("nf.core.dynamics.decay")
 def decay(eigenvalues: np.ndarray, lr: float, t: float, n: int, flow: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(decay_k(t), (1 - decay_k(t)) / lambda_k) for each eigenvalue, computed without cancellation."""
     lam = np.asarray(eigenvalues, dtype=np.float64)
@@ -98,6 +101,7 @@ def _rate_and_start(lam: np.ndarray, lr: float, flow: bool, f0_train, y: np.ndar
     return lr_max, f0.reshape(y.shape)
 
 
+@numpy_only("nf.core.dynamics.predict")
 def predict(ntk_train: np.ndarray, y_train: np.ndarray, *, lr: float, steps, ntk_test: np.ndarray | None = None,
             y_test: np.ndarray | None = None, f0_train: np.ndarray | None = None,
             f0_test: np.ndarray | None = None, flow: bool = False, nngp_train: np.ndarray | None = None,
@@ -188,6 +192,7 @@ class TopPrediction(NamedTuple):
     max_stable_lr: float
 
 
+@numpy_only("nf.core.dynamics.decay")
 def predict_top(eigenvalues: np.ndarray, eigenvectors: np.ndarray, y_train: np.ndarray, *, lr: float, steps,
                 f0_train: np.ndarray | None = None, flow: bool = False,
                 residuals: np.ndarray | None = None) -> TopPrediction:

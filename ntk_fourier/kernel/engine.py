@@ -6,26 +6,19 @@ kernel of a model with k outputs is this kernel times the k x k identity.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from ntk_fourier import memory
+from ntk_fourier.core import covariance
+from ntk_fourier.core.kernel import Kernels, compiled
 from ntk_fourier.errors import InputError
-from ntk_fourier.kernel import covariance, native
 from ntk_fourier.model import Model, mappings
 from ntk_fourier.precision import float64
 from ntk_fourier.progress import progress
+from ntk_fourier.traced import numpy_only
 
 ENGINES = ("native", "neural-tangents")
 BLOCK = {"native": 512, "neural-tangents": 1024}  # default tile side: the faster one for each engine (benchmarked)
-
-
-class Kernels(NamedTuple):
-    """``ntk`` and ``nngp``: float64 arrays of shape ``(n1, n2)``."""
-
-    ntk: np.ndarray
-    nngp: np.ndarray
 
 
 def check_engine(engine: str) -> str:
@@ -52,10 +45,10 @@ def tile_fn(model: Model, x1: np.ndarray, x2: np.ndarray, engine: str = "native"
         return lambda a, b: reference.block(model, x1[a], x2[b])
     g1 = covariance.features(model, x1)  # first: refuses at once features that cannot fit
     g2 = g1 if x2 is x1 else covariance.features(model, x2)
-    fn = native.kernel_fn(model, x1.shape[1])
+    fn = compiled()
     if g1 is None:
-        return lambda a, b: fn(x1[a], x2[b], None, None)
-    return lambda a, b: fn(x1[a], x2[b], g1[a], g2[b])
+        return lambda a, b: fn(model, x1[a], x2[b], None, None)
+    return lambda a, b: fn(model, x1[a], x2[b], g1[a], g2[b])
 
 
 def require_dense(n1: int, n2: int, copies: float, what: str) -> None:
@@ -75,6 +68,7 @@ def _pair(x1, x2):
     return x1, x2
 
 
+@numpy_only("nf.kernel_fn(model)(x1, x2)")
 def kernels(model: Model, x1: np.ndarray, x2: np.ndarray | None = None, *, engine: str = "native",
             block: int | None = None, mesh=None, show_progress: bool = True) -> Kernels:
     """Analytic NTK and NNGP between point sets ``x1`` ``(n1, d)`` and ``x2`` ``(n2, d)`` (``None``: ``x1``).
@@ -112,6 +106,7 @@ def kernels(model: Model, x1: np.ndarray, x2: np.ndarray | None = None, *, engin
     return Kernels(ntk=ntk, nngp=nngp)
 
 
+@numpy_only("nf.kernel_fn(model)(x)")
 def kernel_diagonal(model: Model, x: np.ndarray, *, engine: str = "native", block: int = 256) -> Kernels:
     """Diagonals k(x_i, x_i) of the NTK and NNGP: two arrays of shape ``(n,)``, computed in diagonal tiles."""
     x = mappings._check_points(x)

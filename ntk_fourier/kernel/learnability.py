@@ -31,6 +31,7 @@ import numpy as np
 from scipy import optimize
 
 from ntk_fourier.errors import InputError
+from ntk_fourier.traced import numpy_only
 
 
 class Population(NamedTuple):
@@ -45,6 +46,7 @@ class Population(NamedTuple):
     vectors: np.ndarray | None = None
 
 
+@numpy_only("jax.numpy.linalg.eigh")
 def population(kernel: np.ndarray, target: np.ndarray) -> Population:
     """The integral operator's spectrum and the target's coefficients, from the Gram matrix on the N population
     points (dense ``eigh``)."""
@@ -59,6 +61,7 @@ def population(kernel: np.ndarray, target: np.ndarray) -> Population:
                       target=y, vectors=U)
 
 
+@numpy_only("nf.core.learnability.effective_ridge")
 def effective_ridge(eigenvalues: np.ndarray, n: int, ridge: float = 0.0) -> float:
     """kappa > 0 with sum_i lambda_i / (lambda_i + kappa) + ridge / kappa = n (the module docstring)."""
     lam = np.asarray(eigenvalues, dtype=np.float64)
@@ -87,6 +90,7 @@ class Prediction(NamedTuple):
     learnability: np.ndarray
 
 
+@numpy_only("nf.core.learnability.learnability")
 def predict(pop: Population, ns, ridge: float = 0.0) -> Prediction:
     """Predicted test and train MSE and the modes' learnabilities for each number of training points in ``ns``."""
     ns = np.asarray(ns, dtype=int)

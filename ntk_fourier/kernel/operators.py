@@ -1,6 +1,6 @@
 """A model's kernel on arbitrary points (Gram matrix or test-by-train) as a matrix-free operator, tile by tile.
 
-``K @ V`` for n points never holds K: it computes ``tile x tile`` blocks of K with the plain-JAX kernel (`native`),
+``K @ V`` for n points never holds K: it computes ``tile x tile`` blocks of K with the pure JAX kernel (`ntk_fourier.core`),
 multiplies each by the matching rows of V on the JAX device (CPU or GPU) and drops it. Each tile above the diagonal
 is computed once and used twice (K is symmetric), so one product costs n (n + tile) / 2 kernel entries and
 2 n^2 b multiply-adds for V of shape (n, b). Memory: a few float64 tiles (tile 4096: 134 MB each) plus V and the
@@ -13,8 +13,9 @@ import time
 
 import numpy as np
 
+from ntk_fourier.core import covariance
+from ntk_fourier.core.kernel import kernels_of
 from ntk_fourier.errors import InputError
-from ntk_fourier.kernel import covariance, native
 from ntk_fourier.model import Model, mappings
 from ntk_fourier.precision import float64
 from ntk_fourier.progress import progress
@@ -22,15 +23,15 @@ from ntk_fourier.progress import progress
 KERNELS = ("ntk", "nngp")
 
 
-@functools.lru_cache(maxsize=16)
-def _tile_products(model: Model, which: str, one_sided: bool, dim: int):
-    """jitted (x_a, x_b, gamma(x_a), gamma(x_b), v_rows, v_cols) -> (K_ab @ v_cols, K_ab^T @ v_rows or None when
-    ``one_sided``), the tile K_ab computed by the engine (`native.kernel_fn`) and dropped."""
+@functools.lru_cache(maxsize=4)
+def _tile_products(which: str, one_sided: bool):
+    """jitted (model, x_a, x_b, gamma(x_a), gamma(x_b), v_rows, v_cols) -> (K_ab @ v_cols, K_ab^T @ v_rows or None
+    when ``one_sided``), the tile K_ab computed by the pure core (`core.kernel.kernels_of`) and dropped."""
     import jax
-    kernel, pick = native.kernel_fn(model, dim), KERNELS.index(which)
+    pick = KERNELS.index(which)
 
-    def products(x1, x2, g1, g2, v_rows, v_cols):
-        K = kernel(x1, x2, g1, g2)[pick]
+    def products(model, x1, x2, g1, g2, v_rows, v_cols):
+        K = kernels_of(model, x1, x2, g1, g2)[pick]
         return (K @ v_cols, None) if one_sided else (K @ v_cols, K.T @ v_rows)
 
     return jax.jit(products)
@@ -79,8 +80,8 @@ class KernelOperator:
             K = reference.block(self.model, self.x1[a], self.x2[b])[KERNELS.index(self.which)]
             return K @ v_cols, None if one_sided else K.T @ v_rows
         part = (lambda g, s: None if g is None else g[s])  # noqa: E731
-        products = _tile_products(self.model, self.which, one_sided, self.x1.shape[1])
-        return products(self.x1[a], self.x2[b], part(self.g1, a), part(self.g2, b), v_rows, v_cols)
+        products = _tile_products(self.which, one_sided)
+        return products(self.model, self.x1[a], self.x2[b], part(self.g1, a), part(self.g2, b), v_rows, v_cols)
 
     def __matmul__(self, V: np.ndarray) -> np.ndarray:
         V = np.asarray(V, dtype=np.float64)

@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 
 from ntk_fourier.errors import InputError
-from ntk_fourier.kernel import covariance
+from ntk_fourier.core import covariance
 from ntk_fourier.model import Model
 from ntk_fourier.precision import float64
 

@@ -3,7 +3,7 @@
 The tiles of K(x1, x2) (``rows x cols`` each; above the diagonal only when K is symmetric) are dealt to the mesh's
 devices in turn (`devices.round_robin`), so every device computes the same number of tiles whatever the point count.
 The points, their features gamma(x) and the block of vectors are replicated on every device (n (d + 2 m + b) floats:
-small beside the kernel); each tile is computed by the plain-JAX engine (`native`) where it is used, as on one
+small beside the kernel); each tile is computed by the pure JAX core (`ntk_fourier.core`) where it is used, as on one
 device, so results equal the one-device ones up to the order of floating-point sums (about 1e-15 relative).
 
 - `dense`: the tiles of one round (``per_device`` tiles on each device) come back to the host, which writes them into
@@ -19,7 +19,7 @@ import functools
 import numpy as np
 
 from ntk_fourier import devices
-from ntk_fourier.kernel import native
+from ntk_fourier.core.kernel import kernels_of
 from ntk_fourier.model import Model
 from ntk_fourier.precision import float64
 
@@ -64,7 +64,7 @@ def _dense_program(model: Model, dim: int, rows: int, cols: int, mesh):
     import jax
     import jax.numpy as jnp
     from jax.sharding import PartitionSpec as P
-    kernel = native.kernel_fn(model, dim)
+    kernel = functools.partial(kernels_of, model)
 
     def local(pairs, x1, x2, g1, g2):  # pairs (per_device, 2) on this device
         tile = _tile(kernel, rows, cols)
@@ -110,7 +110,7 @@ def _product_program(model: Model, which: int, symmetric: bool, dim: int, rows: 
     import jax
     import jax.numpy as jnp
     from jax.sharding import PartitionSpec as P
-    kernel = native.kernel_fn(model, dim)
+    kernel = functools.partial(kernels_of, model)
     compute = _tile(kernel, rows, cols)
 
     def local(pairs, weights, x1, x2, g1, g2, V):  # pairs (L, 2), weights (L,) of this device; V (n2p, b)

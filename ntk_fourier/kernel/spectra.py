@@ -22,6 +22,7 @@ from ntk_fourier.kernel.lanczos import Eigenpairs
 from ntk_fourier.kernel.engine import kernels, require_dense
 from ntk_fourier.model import Model
 from ntk_fourier.progress import status
+from ntk_fourier.traced import numpy_only
 
 DENSE_LIMIT = 8192  # largest point set for a dense eigendecomposition on a 24 GB machine
 CHECK_LIMIT = 4096  # largest grid on which the circulant approximation is compared with the dense spectrum
@@ -45,6 +46,7 @@ def dense_spectrum(K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lam, V * np.where(signs == 0, 1.0, signs)
 
 
+@numpy_only("nf.kernel_fn and jax.numpy.linalg.eigh")
 def points_spectrum(model: Model, x: np.ndarray, which: str = "ntk", *, engine: str = "native", mesh=None,
                     show_progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Eigenvalues ``(n,)`` descending and eigenvectors ``(n, n)`` of the kernel's Gram matrix on points ``x``
@@ -98,6 +100,7 @@ def _sorted(lam: np.ndarray, freqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return lam[order], freqs[order]
 
 
+@numpy_only("nf.core.spectrum.grid_spectrum")
 def grid_spectrum(model: Model, shape, which: str = "ntk", show_progress: bool = True, *,
                   engine: str = "native", mesh=None) -> GridSpectrum:
     """Spectrum of the kernel's Gram matrix on the grid ``shape`` (e.g. ``(256,)``, ``(64, 64)``) on [0, 1)^d.
@@ -155,6 +158,7 @@ def zonal_eigenvalues(kappa: Callable[[np.ndarray], np.ndarray], dim: int, max_d
     raise InputError(f"harmonic spectra are for the circle (dim 2) or the sphere (dim 3), got dim {dim}")
 
 
+@numpy_only("nf.kernel_fn")
 def harmonic_spectrum(model: Model, dim: int, max_degree: int, which: str = "ntk", n_quad: int = 4096, *,
                       engine: str = "native") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(degrees, eigenvalues per degree, multiplicities) of the model's kernel on the unit circle / sphere.
@@ -213,6 +217,7 @@ def toeplitz_operator(model: Model, shape, which: str = "ntk", show_progress: bo
     return LinearOperator((size, size), matvec=matvec, rmatvec=matvec, dtype=np.float64)
 
 
+@numpy_only("nf.core.spectrum.grid_spectrum")
 def top_eigenpairs(model: Model, shape, k: int, which: str = "ntk", show_progress: bool = True, *,
                    engine: str = "native", mesh=None):
     """Exact top-``k`` eigenvalues (descending) and eigenvectors ``(N, k)`` of the kernel's Gram matrix on a grid,
@@ -233,6 +238,7 @@ def top_eigenpairs(model: Model, shape, k: int, which: str = "ntk", show_progres
     return lam, V, frequencies
 
 
+@numpy_only("nf.kernel_fn and jax.numpy.linalg.eigh")
 def top_eigenpairs_points(model: Model, x: np.ndarray, k: int, which: str = "ntk", *, tol: float = 1e-6,
                           block: int | None = None, tile: int = 4096, max_passes: int = 60, seed: int = 0,
                           engine: str = "native", mesh=None, show_progress: bool = True) -> Eigenpairs:

@@ -15,11 +15,14 @@ Inputs are coordinates of shape ``(n, d)``, d in 1..3; the usual domain is the g
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ntk_fourier import memory
 from ntk_fourier.errors import InputError
 from ntk_fourier.model.value import Mapping
+from ntk_fourier.traced import numpy_only
 
 MAX_DIM = 3
 
@@ -47,8 +50,31 @@ def lattice(m: int, dim: int) -> np.ndarray:
     return np.arange(1, m + 1, dtype=np.float64)[:, None] if dim == 1 else _half_lattice(m, dim)
 
 
-def frequencies(mapping: Mapping, dim: int) -> tuple[np.ndarray, np.ndarray]:
+@functools.lru_cache(maxsize=64)
+def standard_draw(kind: str, features: int, seed: int, dim: int) -> np.ndarray:
+    """The random samplers' draw at unit scale, from ``numpy.random.default_rng(seed)``: ``(m, dim)`` standard normal
+    (gaussian), uniform on [-sqrt 3, sqrt 3] (uniform), Laplace of unit variance (laplacian); for uniform_log
+    ``(2, m, dim)``: random signs, then exponents u ~ U(0, 1). `frequencies` scales it by the mapping's sigma, so the
+    frequencies are a smooth function of sigma (differentiable, and the same draw for every sigma). Read-only."""
+    rng = np.random.default_rng(seed)
+    shape = (features, dim)
+    if kind == "gaussian":
+        draw = rng.standard_normal(shape)
+    elif kind == "uniform":
+        draw = np.sqrt(3.0) * (2.0 * rng.random(shape) - 1.0)
+    elif kind == "laplacian":
+        draw = rng.laplace(0.0, 1.0 / np.sqrt(2.0), shape)
+    else:  # uniform_log
+        signs = rng.choice([-1.0, 1.0], shape)
+        draw = np.stack([signs, rng.uniform(0.0, 1.0, shape)])
+    draw.setflags(write=False)
+    return draw
+
+
+def frequencies(mapping: Mapping, dim: int, xp=np) -> tuple[np.ndarray, np.ndarray]:
     """Frequency matrix B, shape ``(m, dim)``, and amplitudes a, shape ``(m,)`` with ``sum(a**2) == 1``.
+
+    ``xp``: ``numpy``, or ``jax.numpy`` for a traceable function of the mapping's leaves (sigma, p, amplitudes).
 
     - ``basic``: B = identity (m = dim), equal amplitudes.
     - ``positional``: axis-aligned, log-linear: ``sigma ** (j / features)``, j = 0..features-1, on each axis
@@ -56,43 +82,38 @@ def frequencies(mapping: Mapping, dim: int) -> tuple[np.ndarray, np.ndarray]:
     - ``power``: dense integer frequencies. In 1D ``b_j = j``, j = 1..features; in d > 1 every integer vector with
       ``max|b_i| <= features`` (one of each +-pair). ``a_j`` proportional to ``|b_j|^-p``; ``p = inf`` keeps only
       ``|b_j| = 1``, i.e. ``basic``.
-    - ``gaussian`` / ``uniform`` / ``laplacian``: ``features`` rows, i.i.d. coordinates with standard deviation
-      ``sigma`` (normal; uniform on [-sqrt(3) sigma, sqrt(3) sigma]; Laplace with scale sigma/sqrt(2)), equal
-      amplitudes, drawn from ``numpy.random.default_rng(seed)``.
+    - ``gaussian`` / ``uniform`` / ``laplacian``: ``features`` rows, ``sigma`` times a fixed draw of i.i.d. unit-variance
+      coordinates (normal; uniform; Laplace) from ``numpy.random.default_rng(seed)`` (`standard_draw`), equal
+      amplitudes.
     - ``uniform_log``: coordinates ``+-sigma**u``, u ~ U(0, 1) (log-uniform magnitudes in [1, sigma]), random sign.
     - ``amplitudes``: the ``power`` mapping's frequencies with the mapping's own ``amplitudes`` (one per frequency).
     """
     if not 1 <= dim <= MAX_DIM:
         raise InputError(f"inputs must have 1 to {MAX_DIM} coordinates, got {dim}")
-    kind, m, sigma = mapping.kind, int(mapping.features), float(mapping.sigma)
-    rng = np.random.default_rng(mapping.seed)
+    kind, m, sigma = mapping.kind, int(mapping.features), mapping.sigma
     if kind == "basic":
         return np.eye(dim), _equal(dim)
     if kind == "positional":
-        scales = sigma ** (np.arange(m) / m)
-        B = np.concatenate([np.outer(scales, np.eye(dim)[i]) for i in range(dim)])
-        return B, _equal(len(B))
-    if kind == "power":
+        scales = xp.power(sigma, np.arange(m) / m)
+        B = xp.concatenate([scales[:, None] * np.eye(dim)[i] for i in range(dim)])
+        return B, _equal(m * dim)
+    if kind in ("power", "amplitudes"):
         B = lattice(m, dim)
-        norms = np.linalg.norm(B, axis=1)
-        a = (norms == 1.0).astype(np.float64) if np.isinf(mapping.p) else norms ** -float(mapping.p)
-        return B, a / np.linalg.norm(a)
-    if kind == "amplitudes":
-        B = lattice(m, dim)
-        a = np.asarray(mapping.amplitudes, dtype=np.float64)
-        if len(a) != len(B):
-            raise InputError(f"mapping 'amplitudes' with {m} features in {dim}D has {len(B)} frequencies; got "
-                             f"{len(a)} amplitudes")
-        return B, a / np.linalg.norm(a)
-    if kind == "gaussian":
-        return sigma * rng.standard_normal((m, dim)), _equal(m)
-    if kind == "uniform":
-        return rng.uniform(-np.sqrt(3.0) * sigma, np.sqrt(3.0) * sigma, (m, dim)), _equal(m)
-    if kind == "laplacian":
-        return rng.laplace(0.0, sigma / np.sqrt(2.0), (m, dim)), _equal(m)
+        if kind == "amplitudes":
+            a = xp.asarray(mapping.amplitudes)
+            if a.shape != (len(B),):
+                raise InputError(f"mapping 'amplitudes' with {m} features in {dim}D has {len(B)} frequencies; got "
+                                 f"{a.shape[0] if a.ndim == 1 else a.shape} amplitudes")
+        else:
+            norms = np.linalg.norm(B, axis=1)
+            infinite = xp.isinf(mapping.p)  # p = inf: |b| = 1 only; the power's exponent kept finite for its gradient
+            a = xp.where(infinite, (norms == 1.0) * 1.0, norms ** -xp.where(infinite, 0.0, mapping.p))
+        return B, a / xp.linalg.norm(a)
+    if kind in ("gaussian", "uniform", "laplacian"):
+        return sigma * standard_draw(kind, m, int(mapping.seed), dim), _equal(m)
     if kind == "uniform_log":
-        signs = rng.choice([-1.0, 1.0], (m, dim))
-        return signs * sigma ** rng.uniform(0.0, 1.0, (m, dim)), _equal(m)
+        signs, u = standard_draw(kind, m, int(mapping.seed), dim)
+        return signs * xp.power(sigma, u), _equal(m)
     raise InputError(f"mapping {kind!r} has no finite frequency matrix")
 
 
@@ -125,6 +146,7 @@ def _check_points(x: np.ndarray, name: str = "x") -> np.ndarray:
     return x
 
 
+@numpy_only("nf.model.mappings.features(mapping, x, jax.numpy)")
 def encode(mapping: Mapping, x: np.ndarray) -> np.ndarray:
     """gamma(x): points ``(n, d)`` -> features ``(n, d_in)`` (``d_in = 2m``; ``d`` for ``none``)."""
     x = _check_points(x)
@@ -135,12 +157,19 @@ def encode(mapping: Mapping, x: np.ndarray) -> np.ndarray:
     m = count(mapping, x.shape[1])
     memory.require(8.0 * len(x) * m * 5, f"the Fourier features gamma(x) of {len(x):,} points x {2 * m:,} features",
                    "use fewer --features or fewer points")
-    B, a = frequencies(mapping, x.shape[1])
-    phase = 2.0 * np.pi * x @ B.T  # (n, m)
-    scale = np.sqrt(2.0 * len(a)) * a
-    return np.concatenate([scale * np.cos(phase), scale * np.sin(phase)], axis=1)
+    return features(mapping, x)
 
 
+def features(mapping: Mapping, x, xp=np):
+    """gamma(x) for a finite mapping (not ``none``, not ``gaussian_inf``), unchecked: ``(n, 2m)`` in the dtype of
+    ``x``; with ``xp = jax.numpy`` a traceable function of the points and of the mapping's leaves."""
+    B, a = frequencies(mapping, x.shape[1], xp)
+    phase = (2.0 * np.pi) * (x @ xp.asarray(B, dtype=x.dtype).T)  # (n, m)
+    scale = np.sqrt(2.0 * count(mapping, x.shape[1])) * xp.asarray(a, dtype=x.dtype)
+    return xp.concatenate([scale * xp.cos(phase), scale * xp.sin(phase)], axis=1)
+
+
+@numpy_only("nf.kernel_fn")
 def input_covariance(mapping: Mapping, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     """C(x1, x2) = gamma(x1).gamma(x2) / d_in in closed form: shape ``(n1, n2)``. See the module docstring."""
     x1, x2 = _check_points(x1, "x1"), _check_points(x2, "x2")

@@ -18,6 +18,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
+
 from ntk_fourier.errors import InputError
 
 MAPPING_KINDS = ("none", "basic", "positional", "power", "gaussian", "uniform", "uniform_log", "laplacian",
@@ -32,11 +34,52 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
         raise InputError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
 
 
-def _check_positive(name: str, value: float, allow_zero: bool = False) -> None:
-    bad = not math.isfinite(value) if name != "p" else math.isnan(value)
-    if bad or value < 0 or (value == 0 and not allow_zero):
+def concrete(value) -> np.ndarray | None:
+    """``value`` as a float64 NumPy array when it holds numbers; None for JAX tracers (inside jit, vmap, grad)."""
+    if value is None:
+        return None
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except Exception:  # a tracer: its value is not known while the function is traced
+        return None
+
+
+def _check_positive(name: str, value, allow_zero: bool = False) -> None:
+    """One line when a concrete ``value`` (a number, or an array of them for a batch of models) is not positive;
+    traced values are not checked."""
+    array = concrete(value)
+    if array is None:
+        return
+    bad = ~np.isfinite(array) if name != "p" else np.isnan(array)
+    if np.any(bad | (array < 0) | ((array == 0) & (not allow_zero))):
         need = "non-negative" if allow_zero else "positive"
-        raise InputError(f"{name} must be a {need} number, got {value}")
+        shown = array.item() if array.size == 1 else array
+        raise InputError(f"{name} must be a {need} number, got {shown}")
+
+
+def _tree(cls, leaves: tuple[str, ...], static: tuple[str, ...]):
+    """Register ``cls`` as a JAX pytree: ``leaves`` are its numeric hyperparameters (traced by jit, vmap, grad),
+    ``static`` its structure. Unflattening bypasses the constructor's checks, so JAX may fill the leaves with tracers,
+    axis numbers or None."""
+    try:
+        from jax import tree_util
+    except ImportError:  # the model value works without JAX; only its transformations need it
+        return cls
+
+    def flatten_with_keys(value):
+        return tuple((tree_util.GetAttrKey(k), getattr(value, k)) for k in leaves), tuple(
+            getattr(value, k) for k in static)
+
+    def unflatten(aux, children):
+        value = object.__new__(cls)
+        for k, v in zip(static + leaves, tuple(aux) + tuple(children)):
+            object.__setattr__(value, k, v)
+        return value
+
+    tree_util.register_pytree_with_keys(cls, flatten_with_keys, unflatten,
+                                        lambda value: (tuple(getattr(value, k) for k in leaves),
+                                                       tuple(getattr(value, k) for k in static)))
+    return cls
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,15 +106,16 @@ class Mapping:
 
     def __post_init__(self):
         _check_choice("mapping", self.kind, MAPPING_KINDS)
-        object.__setattr__(self, "amplitudes", tuple(float(a) for a in self.amplitudes))
-        if self.kind == "amplitudes":
-            if not self.amplitudes or not all(math.isfinite(a) for a in self.amplitudes) or not any(
-                    a != 0 for a in self.amplitudes):
+        amplitudes = concrete(self.amplitudes) if isinstance(self.amplitudes, (tuple, list)) else None
+        if amplitudes is not None and amplitudes.ndim == 1:  # numbers: one tuple of floats (hashable)
+            object.__setattr__(self, "amplitudes", tuple(float(a) for a in amplitudes))
+            if self.kind == "amplitudes" and (not len(amplitudes) or not np.all(np.isfinite(amplitudes))
+                                              or not np.any(amplitudes != 0)):
                 raise InputError("mapping 'amplitudes' needs finite amplitudes, not all zero (from ntk-fourier design)")
-        elif self.amplitudes:
+        if self.kind != "amplitudes" and len(self.amplitudes):
             raise InputError(f"amplitudes are for mapping 'amplitudes', not {self.kind!r}")
-        _check_positive("sigma", float(self.sigma))
-        _check_positive("p", float(self.p), allow_zero=True)
+        _check_positive("sigma", self.sigma)
+        _check_positive("p", self.p, allow_zero=True)
         if int(self.features) != self.features or self.features < 1:
             raise InputError(f"features must be a positive integer, got {self.features}")
         if int(self.seed) != self.seed or self.seed < 0:
@@ -105,15 +149,20 @@ class Model:
             value = getattr(self, name)
             if int(value) != value or value < 1:
                 raise InputError(f"{name} must be a positive integer, got {value}")
-        _check_positive("omega0", float(self.omega0))
-        _check_positive("w-std", float(self.w_std))
-        _check_positive("b-std", float(self.b_std), allow_zero=True)
+        _check_positive("omega0", self.omega0)
+        _check_positive("w-std", self.w_std)
+        _check_positive("b-std", self.b_std, allow_zero=True)
         if self.init == "siren" and (self.mapping.kind != "none" or self.activation != "sin"):
             raise InputError("init 'siren' needs mapping 'none' and activation 'sin' (use ntk_fourier.siren_model())")
         if self.mapping.kind == "gaussian_inf" and self.parameterization != "ntk":
             raise InputError("mapping 'gaussian_inf' has infinitely many input features: use parameterization 'ntk'")
 
     replace = dataclasses.replace
+
+
+_tree(Mapping, leaves=("sigma", "p", "amplitudes"), static=("kind", "features", "seed"))
+_tree(Model, leaves=("mapping", "omega0", "w_std", "b_std"),
+      static=("depth", "width", "activation", "parameterization", "init"))
 
 
 def siren_model(depth: int = 4, width: int = 256, omega0: float = 30.0, parameterization: str = "ntk") -> Model:

@@ -40,6 +40,8 @@ def main() -> None:
     for name, model in models():
         k = nf.kernels(model, x1, x2, show_progress=False)
         out[f"kernel/{name}/ntk"], out[f"kernel/{name}/nngp"] = k.ntk, k.nngp
+        square = nf.kernels(model, x1, show_progress=False)
+        out[f"kernel/{name}/ntk_square"], out[f"kernel/{name}/nngp_square"] = square.ntk, square.nngp
     for name, model, shape in (("gaussian", nf.Model(nf.Mapping("gaussian", sigma=4.0, features=32), depth=2), (64,)),
                                ("power", nf.Model(nf.Mapping("power", features=4, p=1.0), depth=2), (8, 8)),
                                ("positional", nf.Model(nf.Mapping("positional", sigma=8.0, features=6)), (32,))):

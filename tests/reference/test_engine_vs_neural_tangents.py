@@ -11,7 +11,8 @@ import pytest
 
 import ntk_fourier as nf
 from ntk_fourier.cli import main
-from ntk_fourier.kernel import native, reference
+from ntk_fourier.core import layers as native
+from ntk_fourier.kernel import reference
 
 RNG = np.random.default_rng(7)
 X1 = np.concatenate([[[0.0, 0.0]], RNG.uniform(-1, 1, (120, 2))])  # with the origin: zero variance without bias
@@ -38,7 +39,7 @@ def _tolerance(kind, act, b, depth):
 @pytest.mark.parametrize("kind, act, par, b, depth", GRID, ids=lambda v: str(v))
 def test_engine_equals_neural_tangents(kind, act, par, b, depth):
     model = _model(kind, act, par, b, depth)
-    for name, ref, ours in zip(("NTK", "NNGP"), reference.block(model, X1, X2), native.block(model, X1, X2)):
+    for name, ref, ours in zip(("NTK", "NNGP"), reference.block(model, X1, X2), tuple(nf.kernels(model, X1, X2, show_progress=False))):
         err = np.max(np.abs(ref - ours)) / np.max(np.abs(ref))
         assert err <= _tolerance(kind, act, b, depth), f"{name}: native vs neural-tangents, relative error {err:.1e}"
 
@@ -47,7 +48,7 @@ def test_engine_equals_neural_tangents(kind, act, par, b, depth):
 @pytest.mark.parametrize("depth", [1, 2, 3, 4])
 def test_engine_equals_neural_tangents_siren(parameterization, depth):
     model = nf.siren_model(depth=depth, width=128, parameterization=parameterization)
-    for ref, ours in zip(reference.block(model, X1, X2), native.block(model, X1, X2)):
+    for ref, ours in zip(reference.block(model, X1, X2), tuple(nf.kernels(model, X1, X2, show_progress=False))):
         assert np.max(np.abs(ref - ours)) <= RTOL * np.max(np.abs(ref))
 
 
@@ -55,7 +56,7 @@ def test_engine_is_exact_on_identical_points():
     """The case neural-tangents rounds: raw ReLU without bias. Identical points (rows 0..29 of X1 and X2) must equal
     the kernel's own diagonal exactly."""
     model = _model("none", "relu", "ntk", 0.0, 4)
-    ntk, nngp = native.block(model, X1, X2)
+    ntk, nngp = tuple(nf.kernels(model, X1, X2, show_progress=False))
     diag = nf.kernel_diagonal(model, X1[:30])
     np.testing.assert_array_equal(np.diag(ntk[:30, :30]), diag.ntk)
     np.testing.assert_array_equal(np.diag(nngp[:30, :30]), diag.nngp)

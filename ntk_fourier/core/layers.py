@@ -1,6 +1,6 @@
-"""The engine: the model's infinite-width NTK and NNGP by the closed-form layer recursion, in plain JAX (float64).
+"""The layer recursion of the infinite-width NTK and NNGP in closed form, as pure JAX functions.
 
-Runs on any current JAX, CPU or GPU; neural-tangents (`reference`) is the implementation it is tested against (to
+Traceable by jit, vmap and grad, in the dtype of its inputs; on any current JAX, CPU or GPU. neural-tangents (`reference`) is the implementation it is tested against (to
 1e-12 relative; 1e-8 for raw-input ReLU without bias, where any arccos formula loses half the digits for nearly
 parallel points). Per layer, with nngp = Sigma(x, x'), cov = Sigma(x, x), ntk = Theta(x, x') and w2 = w_std^2,
 b2 = b_std^2:
@@ -18,8 +18,14 @@ b2 = b_std^2:
   Theta <- Theta dSigma_new/dSigma (Price's theorem: E[gelu'(u) gelu'(v)] is the derivative of E[gelu(u) gelu(v)]
   in the covariance), taken by forward-mode differentiation of that closed form.
 
-`kernel_fn` computes one tile (n1, n2) from the points themselves (the input covariance of `covariance` included),
-jit-compiled, so the whole computation stays on the JAX device; `engine.kernels` assembles tiles.
+Derivatives are right everywhere. The arc-cosine kernel's angle theta has an infinite derivative at correlation +-1
+(coincident or antipodal points), where automatic differentiation would give 0 * inf = NaN: `relu_kernels` has its
+own derivative rule, from dSigma_new = slope dSigma + sin(theta) / (2 pi) ds and dtheta = -(dSigma - rho ds) / r,
+with dtheta = 0 where r = 0. There the slope (pi - theta) / (2 pi) has a cusp (|x - x'| in the points); 0 is its
+symmetric derivative, which central differences measure, and the total derivative of k(x, x) along x, exact.
+
+Depth is a loop: the first layer (its own fan-in) is applied apart, the identical layers after it by `lax.scan`, so
+compiling takes the same time for any depth.
 """
 from __future__ import annotations
 
@@ -27,15 +33,14 @@ import functools
 
 import numpy as np
 
-from ntk_fourier.kernel import covariance
 from ntk_fourier.model import Model
-from ntk_fourier.precision import float64
 
 
 def _dense(model: Model, fan_in: int, nngp, ntk, c1, c2):
+    import jax.numpy as jnp
     w2, b2 = model.w_std ** 2, model.b_std ** 2
     if model.parameterization == "standard":
-        ntk = fan_in * nngp + w2 * ntk + (1.0 if model.b_std > 0 else 0.0)
+        ntk = fan_in * nngp + w2 * ntk + jnp.where(model.b_std > 0, 1.0, 0.0)  # + 1: the bias, where there is one
         nngp, c1, c2 = (w2 * a + b2 for a in (nngp, c1, c2))
     else:
         nngp, c1, c2 = (w2 * a + b2 for a in (nngp, c1, c2))
@@ -53,7 +58,7 @@ def _atan_series(t):
 # Chebyshev coefficients of atan(sqrt(w)) / sqrt(w) on w in [0, 1], interpolated from numpy.arctan: the function is
 # analytic there (nearest singularity at w = -1), so degree 20 reaches float64 round-off (atan_unit: at most 4e-15
 # relative, measured on 200,000 points, the largest at u = 1).
-_ATAN_CHEB = np.polynomial.chebyshev.chebinterpolate(_atan_series, 20)
+_ATAN_CHEB = tuple(np.polynomial.chebyshev.chebinterpolate(_atan_series, 20).tolist())  # Python floats: weak types
 
 
 def atan_unit(u):
@@ -81,6 +86,55 @@ def relu_angle(nngp, s):
     u = jnp.sqrt(jnp.clip(q, 0.0, 1.0))
     half = 2.0 * atan_unit(u)
     return jnp.where(nngp < 0, jnp.pi - half, half), u * den
+
+
+def _relu_parts(nngp, a, b):
+    s = _sqrt_product(a, b)
+    theta, r = relu_angle(nngp, s)
+    slope = (np.pi - theta) / (2 * np.pi)
+    return s, theta, r, slope
+
+
+def _sqrt_product(a, b):
+    import jax.numpy as jnp
+    return jnp.sqrt(a * b)
+
+
+def _relu_kernels_impl(nngp, a, b):
+    _, _, r, slope = _relu_parts(nngp, a, b)
+    return r / (2 * np.pi) + slope * nngp, slope
+
+
+def _relu_kernels_jvp(primals, tangents):
+    """The derivative rule of `relu_kernels` (module docstring): finite at correlation +-1 and at zero variance."""
+    import jax.numpy as jnp
+    nngp, a, b = primals
+    d_nngp, d_a, d_b = tangents
+    s, theta, r, slope = _relu_parts(nngp, a, b)
+    positive = s > 0
+    safe_s = jnp.where(positive, s, 1.0)
+    ds = jnp.where(positive, (b * d_a + a * d_b) / (2.0 * safe_s), 0.0)
+    sin_theta = jnp.where(positive, r / safe_s, 1.0)  # s = 0: theta = pi / 2
+    d_value = slope * d_nngp + sin_theta / (2 * np.pi) * ds
+    apart = r > 0
+    rho = jnp.where(positive, nngp / safe_s, 0.0)
+    d_theta = jnp.where(apart, -(d_nngp - rho * ds) / jnp.where(apart, r, 1.0), 0.0)
+    return (r / (2 * np.pi) + slope * nngp, slope), (d_value, -d_theta / (2 * np.pi))
+
+
+def relu_kernels(nngp, a, b):
+    """(E[relu(u) relu(v)], E[relu'(u) relu'(v)]) for (u, v) ~ N(0, [[a, nngp], [nngp, b]]), elementwise: the
+    arc-cosine kernel (r + (pi - theta) nngp) / (2 pi) and its slope (pi - theta) / (2 pi), with a derivative rule
+    that is finite at correlation +-1 (module docstring)."""
+    return _relu_custom()(nngp, a, b)
+
+
+@functools.lru_cache(maxsize=1)
+def _relu_custom():
+    import jax
+    fn = jax.custom_jvp(_relu_kernels_impl)
+    fn.defjvp(_relu_kernels_jvp)
+    return fn
 
 
 def gelu_expectation(c, q1, q2):
@@ -113,9 +167,8 @@ def _activation(model: Model, nngp, ntk, c1, c2):
     import jax.numpy as jnp
     a, b = c1[:, None], c2[None, :]
     if model.activation == "relu":
-        theta, r = relu_angle(nngp, jnp.sqrt(a * b))
-        slope = (jnp.pi - theta) / (2 * jnp.pi)
-        return (r / (2 * jnp.pi) + slope * nngp, ntk * slope, c1 / 2, c2 / 2)
+        value, slope = relu_kernels(nngp, a, b)
+        return value, ntk * slope, c1 / 2, c2 / 2
     if model.activation == "erf":
         def cov(c):
             return 2 / jnp.pi * jnp.arcsin(2 * c / (1 + 2 * c))
@@ -135,35 +188,21 @@ def _activation(model: Model, nngp, ntk, c1, c2):
 
 def layers(model: Model, nngp, ntk, c1, c2, fan_in: int):
     """(ntk, nngp) after the model's layers that follow the input (after SIREN's first layer for SIREN), from the
-    input covariance (nngp, ntk, cov1, cov2) of width ``fan_in``: the analogue of neural-tangents' ``kernel_fn``."""
-    for layer in range(model.depth):
-        if layer == 0 and model.init == "siren":
-            continue
-        nngp, ntk, c1, c2 = _dense(model, fan_in, nngp, ntk, c1, c2)
-        nngp, ntk, c1, c2 = _activation(model, nngp, ntk, c1, c2)
-        fan_in = model.width
-    nngp, ntk, _, _ = _dense(model, fan_in, nngp, ntk, c1, c2)
-    return ntk, nngp
-
-
-@functools.lru_cache(maxsize=64)
-def kernel_fn(model: Model, dim: int):
-    """A jitted function (x1 (n1, dim), x2 (n2, dim), g1, g2) -> (ntk (n1, n2), nngp (n1, n2)), float64 when called
-    inside `precision.float64`. ``g1``, ``g2``: the mapped points gamma(x) for finite mappings (else None)."""
+    input covariance (nngp, ntk, cov1, cov2) of width ``fan_in``: the analogue of neural-tangents' ``kernel_fn``.
+    The first hidden layer is applied apart (its own fan-in), the ``depth - 1`` identical ones after it by
+    ``lax.scan``."""
     import jax
-    import jax.numpy as jnp
-    width = covariance.fan_in(model, dim)
 
-    def run(x1, x2, g1, g2):
-        nngp, ntk, c1, c2 = covariance.from_points(model, x1, x2, g1, g2, xp=jnp)
-        return layers(model, nngp, ntk, c1, c2, width)
+    def layer(state, fan):
+        return _activation(model, *_dense(model, fan, *state))
 
-    return jax.jit(run)
-
-
-def block(model: Model, x1: np.ndarray, x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """NTK and NNGP ``(n1, n2)`` float64 between two validated point sets ``(n, d)``, in one piece."""
-    with float64():
-        ntk, nngp = kernel_fn(model, x1.shape[1])(x1, x2, covariance.features(model, x1),
-                                                  covariance.features(model, x2))
-        return np.asarray(ntk, dtype=np.float64), np.asarray(nngp, dtype=np.float64)
+    state = (nngp, ntk, c1, c2)
+    first = 1 if model.init == "siren" else 0  # SIREN's first layer is in the input covariance
+    if model.depth > first:
+        state = layer(state, fan_in)
+        fan_in = model.width
+        if model.depth - first > 1:
+            state, _ = jax.lax.scan(lambda carry, _: (layer(carry, model.width), None), state, None,
+                                    length=model.depth - first - 1)
+    nngp, ntk, _, _ = _dense(model, fan_in, *state)
+    return ntk, nngp

@@ -7,31 +7,51 @@ set to cov exactly: ReLU-type kernels take the arccos of the correlation, which 
 correlation 1 into 1e-8, and would break the exact circulant structure on grids. With raw inputs (mapping ``none``)
 cov is not exact, so ReLU NTK diagonals are accurate to ~1e-8 relative.
 
-Every function takes ``xp``: ``numpy`` (the neural-tangents reference) or ``jax.numpy`` (the engine, jit-able).
+Every function takes ``xp``: ``numpy`` (the neural-tangents reference) or ``jax.numpy`` (the pure core: traceable in
+the points and the model's leaves). With ``jax.numpy`` the entries of identical points keep the derivative of the
+unpatched covariance (`identical_exact`), so partial derivatives at coincident points stay right.
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
 from ntk_fourier.model import Model, mappings, siren
 
 
-def identical_exact(nngp, cov1, x1, x2, xp=np):
-    """``nngp`` with the entries of identical points (equal rows of x1 and x2) replaced by ``cov1`` exactly."""
+def identical_exact(nngp, cov1, x1, x2, xp=np, raw=None):
+    """``nngp`` with the entries of identical points (equal rows of x1 and x2) replaced by ``cov1`` exactly. With
+    ``jax.numpy`` the result's derivative is that of ``raw`` (default ``nngp``): the covariance before any clipping or
+    patching, whose derivative is the true one also where the value was patched."""
     same = xp.all(x1[:, None, :] == x2[None, :, :], axis=-1)  # (n1, n2)
-    return xp.where(same, cov1[:, None], nngp)
+    value = xp.where(same, cov1[:, None], nngp)
+    return value if xp is np else _with_derivative_of(nngp if raw is None else raw, value)
+
+
+def _with_derivative_of(raw, value):
+    """``value``, differentiated as ``raw`` (a custom JVP)."""
+    return _derivative_of()(raw, value)
+
+
+@functools.lru_cache(maxsize=1)
+def _derivative_of():
+    import jax
+    fn = jax.custom_jvp(lambda raw, value: value)
+    fn.defjvp(lambda primals, tangents: (primals[1], tangents[0]))
+    return fn
 
 
 def feature_covariance(g1, g2, x1, x2, unit: bool, xp=np):
     """(nngp (n1, n2), cov1 (n1,), cov2 (n2,)) of finite features g = gamma(x): g1.g2 / d_in, identical points
     exact. ``unit``: Fourier features, whose cov is exactly 1 (nngp clipped to [-1, 1])."""
     width = g1.shape[1]
-    nngp = g1 @ g2.T / width
+    raw = g1 @ g2.T / width
     if unit:  # |gamma(x)|^2 / d_in = sum_j a_j^2 = 1 exactly; rounding would be amplified (module docstring)
-        nngp, cov1, cov2 = xp.clip(nngp, -1.0, 1.0), xp.ones(len(x1), g1.dtype), xp.ones(len(x2), g1.dtype)
+        nngp, cov1, cov2 = xp.clip(raw, -1.0, 1.0), xp.ones(len(x1), g1.dtype), xp.ones(len(x2), g1.dtype)
     else:
-        cov1, cov2 = xp.sum(g1 * g1, 1) / width, xp.sum(g2 * g2, 1) / width
-    return identical_exact(nngp, cov1, x1, x2, xp), cov1, cov2
+        nngp, cov1, cov2 = raw, xp.sum(g1 * g1, 1) / width, xp.sum(g2 * g2, 1) / width
+    return identical_exact(nngp, cov1, x1, x2, xp, raw), cov1, cov2
 
 
 def has_features(model: Model) -> bool:
@@ -39,9 +59,12 @@ def has_features(model: Model) -> bool:
     return model.init != "siren" and model.mapping.kind != "gaussian_inf"
 
 
-def features(model: Model, x):
-    """gamma(x) ``(n, d_in)`` (NumPy) where the model's input covariance comes from finite features, else None."""
-    return mappings.encode(model.mapping, x) if has_features(model) else None
+def features(model: Model, x, xp=np):
+    """gamma(x) ``(n, d_in)`` where the model's input covariance comes from finite features, else None. NumPy:
+    checked (`mappings.encode`); ``jax.numpy``: traceable (`mappings.features`)."""
+    if not has_features(model) or model.mapping.kind == "none":
+        return x if has_features(model) else None
+    return mappings.encode(model.mapping, x) if xp is np else mappings.features(model.mapping, x, xp)
 
 
 def fan_in(model: Model, dim: int) -> int:
@@ -52,7 +75,7 @@ def fan_in(model: Model, dim: int) -> int:
         return dim
     if model.mapping.kind == "gaussian_inf":
         return 1
-    return 2 * len(mappings.frequencies(model.mapping, dim)[1])
+    return 2 * mappings.count(model.mapping, dim)
 
 
 def from_points(model: Model, x1, x2, g1=None, g2=None, xp=np):
@@ -65,12 +88,12 @@ def from_points(model: Model, x1, x2, g1=None, g2=None, xp=np):
         return identical_exact(nngp, cov1, x1, x2, xp), ntk, cov1, cov2
     if model.mapping.kind == "gaussian_inf":
         sq = xp.sum((x1[:, None, :] - x2[None, :, :]) ** 2, axis=-1)  # |x1 - x2|^2, (n1, n2)
-        nngp = xp.exp(-2.0 * np.pi**2 * float(model.mapping.sigma) ** 2 * sq)
+        nngp = xp.exp(-2.0 * np.pi**2 * model.mapping.sigma ** 2 * sq)
         cov1, cov2 = xp.ones(len(x1), nngp.dtype), xp.ones(len(x2), nngp.dtype)
         return identical_exact(nngp, cov1, x1, x2, xp), xp.zeros_like(nngp), cov1, cov2
     if model.mapping.kind == "none":
         g1, g2 = x1, x2
     elif g1 is None:
-        g1, g2 = features(model, x1), features(model, x2)
+        g1, g2 = features(model, x1, xp), features(model, x2, xp)
     nngp, cov1, cov2 = feature_covariance(g1, g2, x1, x2, unit=model.mapping.kind != "none", xp=xp)
     return nngp, xp.zeros_like(nngp), cov1, cov2
