@@ -62,7 +62,7 @@ def _tree(cls, leaves: tuple[str, ...], static: tuple[str, ...]):
     ``static`` its structure. Unflattening bypasses the constructor's checks, so JAX may fill the leaves with tracers,
     axis numbers or None."""
     try:
-        from jax import tree_util
+        import jax.tree_util as tree_util
     except ImportError:  # the model value works without JAX; only its transformations need it
         return cls
 
