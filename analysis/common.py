@@ -1,5 +1,5 @@
 """Shared by the analyses: the gallery's 1D data, step grids and learning rate; the NTK prediction for many targets
-on the same points (`ntk_prediction`, one kernel per feature count: `ntk`) and many centred networks on many problems
+on the same points (`ntk_prediction`, one kernel for all targets: `ntk`) and many centred networks on many problems
 trained together in vmapped programs (`train_centred`)."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def tancik_1d() -> dict:
 
 def half_stable_lr(model: nf.Model, x_train: np.ndarray, n_values: int) -> float:
     """Half the largest stable gradient-descent rate 2n / lambda_max of the model's analytic NTK."""
-    ntk = nf.kernels(model, x_train, show_progress=False).ntk
+    ntk = nf.kernels(model, x_train, execution=nf.QUIET).ntk
     return 0.5 * nf.max_stable_lr(np.linalg.eigvalsh(ntk), n_values)
 
 
@@ -29,18 +29,9 @@ MAX_PARAMETERS = 2 ** 26  # network parameters trained in one program (float32: 
 
 
 def ntk(model: nf.Model, x1, x2) -> np.ndarray:
-    """The analytic NTK between ``x1`` and ``x2`` (`nf.kernels`). For a finite Fourier mapping the kernel depends on
-    the mapping only through the mapped points gamma(x), so the engine's compiled function for a mapping with the same
-    number of features is reused (passed these points), instead of compiling one per mapping: the same kernel,
-    bit for bit. In one piece: for point sets of a few thousand points."""
-    from ntk_fourier.kernel import native
-    if model.mapping.kind in ("none", "gaussian_inf") or model.init == "siren":
-        return nf.kernels(model, x1, x2, show_progress=False).ntk
-    g1, g2 = nf.encode(model.mapping, x1), nf.encode(model.mapping, x2)
-    same = model.replace(mapping=nf.Mapping("gaussian", features=g1.shape[1] // 2))
-    with nf.float64():
-        k, _ = native.kernel_fn(same, x1.shape[1])(np.asarray(x1, float), np.asarray(x2, float), g1, g2)
-    return np.asarray(k, np.float64)
+    """The analytic NTK between ``x1`` and ``x2`` (`nf.kernels`): one compiled kernel per model structure, reused for
+    every value of the mapping's scale (the model's numbers are arguments of the compiled function)."""
+    return nf.kernels(model, x1, x2, execution=nf.QUIET).ntk
 
 
 def ntk_prediction(model: nf.Model, x_train, x_test, y_train, y_test, *, steps: int, lr: float | None = None):
@@ -70,10 +61,9 @@ def train_centred(model: nf.Model, x_train, y_train, x_test, *, lr, steps: int, 
     1/(2n) sum (f - y)^2, full-batch gradient descent. Returns the test outputs ``(problems, seeds, m)``."""
     import jax
     import jax.numpy as jnp
-    from ntk_fourier.network import mlp
     x_train, x_test = jnp.asarray(x_train, jnp.float32), jnp.asarray(x_test, jnp.float32)
     y_train = jnp.asarray(y_train, jnp.float32)
-    net = mlp.build(model.replace(mapping=nf.Mapping("none")), x_train.shape[-1], 1)
+    net = nf.network.build(model.replace(mapping=nf.Mapping("none")), x_train.shape[-1], 1)
     params0 = jax.vmap(lambda key: net.init(key, jnp.float32))(jax.random.split(jax.random.PRNGKey(seed), seeds))
 
     def fit(p0, x, y, xt, rate):

@@ -60,21 +60,21 @@ def _law_cells(laws: dict) -> list[str]:
             " / ".join(f"{z:.3g}" for z in laws.get("ensemble_z", []))]
 
 
-def run(out: Path, widths, seeds: int, depth: int, steps, show_progress: bool = True, redraw: bool = False,
-        dtype: str = "float64") -> dict:
+def run(out: Path, widths, seeds: int, depth: int, steps, redraw: bool = False, dtype: str = "float64",
+        execution: nf.Execution = nf.Execution()) -> dict:
     """Train and compare (or, with ``redraw``, re-compare the runs saved in OUT/<model>/runs without training):
     networks and their linearised twins, in ``dtype`` (float64: gaps below float32 round-off stay visible)."""
     data = nf.one_over_f(n=256, stride=8, seed=0)
     table = {}
     for name, model in models(depth).items():
         start = time.perf_counter()
-        ntk = nf.kernels(model.replace(width=max(widths)), data["x_train"], show_progress=False).ntk
+        ntk = nf.kernels(model.replace(width=max(widths)), data["x_train"], execution=nf.QUIET).ntk
         lr = 0.5 * nf.max_stable_lr(np.linalg.eigvalsh(ntk), data["y_train"].size)
         runs = {w: nf.load_run(out / name / "runs" / f"width_{w}.npz") for w in widths} if redraw else None
         linear = ({w: nf.load_run(out / name / "runs" / f"width_{w}_linear.npz") for w in widths}
                   if redraw else None)
         comparison = nf.cross_check(model, data, widths, seeds=seeds, lr=lr, steps=steps, seed=0, runs=runs,
-                                    linear_runs=linear, dtype=np.dtype(dtype).type, show_progress=show_progress)
+                                    linear_runs=linear, dtype=np.dtype(dtype).type, execution=execution)
         config = {"model": model, "lr": lr, "seeds": seeds, "widths": list(widths), "steps": list(steps),
                   "data": "one_over_f(n=256, stride=8, seed=0)", "dtype": dtype}
         table[name] = {**nf.report.write(comparison, out / name, config, save_runs=not redraw), "lr": lr,
@@ -134,8 +134,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     widths = [int(w) for w in args.widths.split(",")]
     steps = [0, 1, 10, 30] if args.quick else STEPS
-    run(args.out, widths, args.seeds, args.depth, steps, show_progress=not args.quick, redraw=args.redraw,
-        dtype=args.dtype)
+    run(args.out, widths, args.seeds, args.depth, steps, redraw=args.redraw, dtype=args.dtype,
+        execution=nf.Execution(progress=not args.quick))
 
 
 if __name__ == "__main__":

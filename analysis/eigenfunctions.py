@@ -23,7 +23,7 @@ def run(size: int, top: int, depth: int, features: int) -> tuple[dict, dict]:
     meta = {"labels": list(models), "size": size, "top": top, "model": models[f"gaussian sigma={SIGMA:g}"],
             "frequencies": {}, "purity": {}}
     for i, model in enumerate(models.values()):
-        lam, vectors = nf.dense_spectrum(nf.kernels(model, x, show_progress=False).ntk)
+        lam, vectors = nf.dense_spectrum(nf.kernels(model, x, execution=nf.QUIET).ntk)
         vectors = vectors[:, :top] * np.sqrt(size)  # unit RMS over the grid
         arrays[f"eigenvalues_{i}"], arrays[f"vectors_{i}"] = lam, vectors
         power = np.abs(np.fft.rfft(vectors, axis=0)) ** 2  # index j: j periods on [-1, 1), i.e. j / 2 cycles per unit

@@ -27,10 +27,17 @@ import numpy as np
 import ntk_fourier as nf
 import figures
 from figures import findings as found, style
-from ntk_fourier.results import write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 MODES = ("quick", "full", "paper")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file beside it, then renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text)
+    temp.replace(path)
 
 
 def settings(module, mode: str) -> dict:

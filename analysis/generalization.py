@@ -66,7 +66,7 @@ def run(size_1d: int, size_2d: int, ns, draws: int, control_draws: int, ridges, 
         if dim == "1d":
             arrays["largest_gap_1d"], arrays["squared_gaps_1d"] = map(np.array, zip(*(gaps(s, N) for s in sets)))
         for i, label in enumerate(LABELS):
-            K = nf.kernels(model.replace(mapping=mapping(label, shape[0])), x, show_progress=False).ntk
+            K = nf.kernels(model.replace(mapping=mapping(label, shape[0])), x, execution=nf.QUIET).ntk
             pop = learnability.population(K, y)
             arrays[f"{dim}_predicted_{i}"] = learnability.predict(pop, ns).test_mse
             arrays[f"{dim}_errors_{i}"] = np.array([learnability.regression_errors(pop, s) for s in sets])

@@ -21,7 +21,8 @@ def run(*, size: int, steps: int, seeds: int, sigmas: list, image: str) -> tuple
     ``sigmas`` (K,), ``psnr_train`` / ``psnr_test`` (K, seeds), ``image``, ``reconstructions`` (K, size, size, c) of
     seed 0."""
     pixels = nf.images.builtin(image, size)
-    fits = [nf.images.fit(pixels, "gaussian", steps=steps, seeds=seeds, sigma=s) for s in sigmas]
+    fits = [nf.images.fit(pixels, "gaussian", steps=steps, seeds=seeds, sigma=s, execution=nf.QUIET)
+            for s in sigmas]
     arrays = {"sigmas": np.array(sigmas, dtype=np.float64), "psnr_train": np.array([f.psnr_train for f in fits]),
               "psnr_test": np.array([f.psnr_test for f in fits]), "image": pixels,
               "reconstructions": np.stack([f.reconstruction for f in fits])}

@@ -28,7 +28,7 @@ def run(*, size: int, steps: list, image: str, mappings: list) -> tuple[dict, di
     meta = {"mappings": list(mappings), "size": size, "image": image, "models": {}, "lr": {}, "method": {}}
     for i, name in enumerate(mappings):
         model = nf.images.model_for(name, size)[0]
-        r = nf.images.regress(model, pixels, steps=shown)
+        r = nf.images.regress(model, pixels, steps=shown, execution=nf.QUIET)
         arrays[f"frames_{i}"] = r.images.astype(np.float32)
         arrays[f"psnr_train_{i}"], arrays[f"psnr_test_{i}"] = r.psnr_train, r.psnr_test
         meta["models"][name], meta["lr"][name], meta["method"][name] = model, r.lr, r.method

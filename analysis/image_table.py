@@ -21,7 +21,7 @@ def run(out: Path, size: int, steps: int, seeds: int, natural=NATURAL, text=TEXT
     for group, names in (("natural", natural), ("text", text)):
         for name in names:
             image = nf.images.builtin(name, size)
-            fits = [nf.images.fit(image, m, steps=steps, seeds=seeds, text=group == "text")
+            fits = [nf.images.fit(image, m, steps=steps, seeds=seeds, text=group == "text", execution=nf.QUIET)
                     for m in nf.images.MAPPINGS]
             nf.images.montage(nf.images.tiles(image, fits), out / f"{name}.png")
             table[name] = {"group": group, **{f.mapping: f.psnr_test.tolist() for f in fits}}

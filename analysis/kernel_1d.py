@@ -27,7 +27,7 @@ def mappings(features: int) -> dict[str, nf.Mapping]:
     return out
 
 
-def run(n: int = 1024, features: int = 256, depth: int = 4, show_progress: bool = False) -> tuple[dict, dict]:
+def run(n: int = 1024, features: int = 256, depth: int = 4, execution: nf.Execution = nf.QUIET) -> tuple[dict, dict]:
     """Per mapping: ``row_i`` k(1/2, x), ``eig_i`` the Gram matrix's eigenvalues on the grid of ``n`` points (they
     scale with n; divided by n they are the integral operator's), ``freq_i`` the frequency of each."""
     x = nf.grid((n,))
@@ -37,15 +37,15 @@ def run(n: int = 1024, features: int = 256, depth: int = 4, show_progress: bool 
     for i, (label, mapping) in enumerate(mappings(features).items()):
         start = time.perf_counter()
         model = nf.Model(mapping=mapping, depth=depth)
-        row = nf.kernels(model, centre, x, show_progress=False).ntk[0]
-        spectrum = nf.grid_spectrum(model, (n,), show_progress=False)
+        row = nf.kernels(model, centre, x, execution=nf.QUIET).ntk[0]
+        spectrum = nf.grid_spectrum(model, (n,), execution=nf.QUIET)
         arrays[f"row_{i}"], arrays[f"eig_{i}"] = row, spectrum.eigenvalues
         arrays[f"freq_{i}"] = spectrum.frequencies[:, 0]
         meta["labels"].append(label)
         meta["methods"][label] = spectrum.method
         meta["approx_error"][label] = spectrum.approx_error
         meta["seconds"][label] = time.perf_counter() - start
-        if show_progress:
+        if execution.progress:
             print(f"  {label:22s} {spectrum.method:14s} {meta['seconds'][label]:.1f} s")
     meta["model"] = nf.Model(depth=depth)  # mapping varies; the MLP is this one
     return arrays, meta
@@ -57,7 +57,7 @@ def main(argv=None):
     parser.add_argument("--grid", type=int, default=1024)
     parser.add_argument("--features", type=int, default=256)
     args = parser.parse_args(argv)
-    arrays, meta = run(args.grid, args.features, show_progress=True)
+    arrays, meta = run(args.grid, args.features, execution=nf.Execution())
     nf.save(args.out, arrays, script="analysis.kernel_1d", **meta)
     print(f"wrote {args.out}")
 

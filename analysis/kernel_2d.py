@@ -27,7 +27,7 @@ def run(n: int = 64, sigma: float = 10.0, features: int = 64, depth: int = 4) ->
     arrays, meta = {}, {"grid": n, "labels": [], "methods": {}, "approx_error": {}, "sigma": sigma,
                         "features": features}
     for i, (label, mapping) in enumerate(mappings(sigma, features).items()):
-        s = nf.grid_spectrum(nf.Model(mapping=mapping, depth=depth), (n, n), show_progress=False)
+        s = nf.grid_spectrum(nf.Model(mapping=mapping, depth=depth), (n, n), execution=nf.QUIET)
         image = np.zeros((n, n))
         image[s.frequencies[:, 0] % n, s.frequencies[:, 1] % n] = s.eigenvalues
         arrays[f"image_{i}"] = np.fft.fftshift(image)  # (f1, f2) from -n/2 to n/2 - 1

@@ -10,8 +10,6 @@ import jax
 import numpy as np
 
 import ntk_fourier as nf
-from ntk_fourier.network import mlp
-from ntk_fourier.network.empirical import empirical_ntk
 
 FREQUENCIES = (1, 4)  # the sparse mapping: amplitudes only at these integer frequencies
 SETTINGS = {"quick": {"size": 64, "width": 256, "seeds": 3, "depths": [1, 2, 4, 8]},
@@ -56,12 +54,12 @@ def run(size: int, width: int, seeds: int, depths) -> tuple[dict, dict]:
     xj = jax.numpy.asarray(x, jax.numpy.float32)
     for depth in depths:
         model = nf.Model(mapping=mapping, depth=depth, width=width)
-        arrays[f"analytic_{depth}"] = row_spectrum(nf.kernels(model, x[:1], x, show_progress=False).ntk[0])
-        net = mlp.build(model, 1, 1)
+        arrays[f"analytic_{depth}"] = row_spectrum(nf.kernels(model, x[:1], x, execution=nf.QUIET).ntk[0])
+        net = nf.network.build(model, 1, 1)
         spectra = []
         for s in range(seeds):  # the circulant part of each network's empirical NTK on the grid
             params = net.init(jax.random.PRNGKey(s), jax.numpy.float32)
-            K = np.asarray(empirical_ntk(net, params, xj), dtype=np.float64)
+            K = np.asarray(nf.empirical_ntk(net, params, xj), dtype=np.float64)
             spectra.append(row_spectrum(circulant_row(K)))
         arrays[f"empirical_{depth}"] = np.array(spectra)  # (seeds, frequencies)
     return arrays, meta

@@ -44,7 +44,7 @@ def run(*, size: int, stride: int, depth: int, steps: int, iterations: int, rate
                 design.one_over_f_signals(alpha, range(2000, 2000 + validation), size, stride),
                 design.one_over_f_signals(alpha, range(test), size, stride))
         e = design_check.experiment(model, "amplitudes", sets, features=features, steps=steps, iterations=iterations,
-                                    rate=rate, show_progress=False)
+                                    rate=rate, execution=nf.QUIET)
         grid_mapping = design.mapping_of("power", [e.best], features)
         arrays[f"amplitudes_grid_{i}"] = nf.frequencies(grid_mapping, 1)[1]
         arrays[f"amplitudes_designed_{i}"] = nf.frequencies(e.design.mapping, 1)[1]

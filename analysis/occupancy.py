@@ -61,7 +61,7 @@ def run(*, n: int, m: int, draws: int, width: int, steps: int, seeds: int, lr: f
     for label, model in MODELS.items():
         outputs = []
         for x_train in x_trains:
-            k = nf.kernels(model, np.concatenate([x_train, x_test]), x_train, show_progress=False).ntk
+            k = nf.kernels(model, np.concatenate([x_train, x_test]), x_train, execution=nf.QUIET).ntk
             k_train, k_test = k[:n], k[n:]
             ridge = RIDGE * np.mean(np.diag(k_train))
             outputs.append(k_test @ np.linalg.solve(k_train + ridge * np.eye(n), occupancy(x_train)))
@@ -70,7 +70,7 @@ def run(*, n: int, m: int, draws: int, width: int, steps: int, seeds: int, lr: f
         scale = (lambda v: 2.0 * v - 1.0) if siren else (lambda v: v)  # noqa: E731  SIREN on [-1, 1], as in images
         run = nf.train(model.replace(width=width), scale(x_trains[0]), occupancy(x_trains[0]), scale(x_test), y_test,
                        lr=siren_lr if siren else lr, steps=[0, steps], seeds=seeds, optimizer="adam",
-                       show_progress=False)
+                       execution=nf.QUIET)
         arrays[f"trained_{label}"] = run.f_test[-1][:, :, 0]  # (seeds, m)
     meta = {"labels": list(MODELS), "models": MODELS, "n": n, "m": m, "draws": draws, "width": width,
             "depth": MODELS["none"].depth, "steps": steps, "seeds": seeds, "lr": lr, "siren_lr": siren_lr,

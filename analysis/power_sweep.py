@@ -28,7 +28,7 @@ def _label(p: float) -> str:
 def _networks(model, data, kern, *, lr, steps, seeds, dtype=np.float32) -> dict:
     """Train and test MSE ``(T, S)`` of ``seeds`` networks and of the NTK prediction from each one's own f(0)."""
     run = nf.train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr, steps=steps,
-                   seeds=seeds, dtype=dtype, show_progress=False)
+                   seeds=seeds, dtype=dtype, execution=nf.QUIET)
     predicted = [nf.predict(kern["train"], data["y_train"], lr=lr, steps=steps, ntk_test=kern["test"],
                             y_test=data["y_test"], f0_train=run.f_train[0, s], f0_test=run.f_test[0, s])
                  for s in range(seeds)]
@@ -48,10 +48,11 @@ def run(*, powers, width: int, control_width: int, seeds: int, steps, float64_po
             "seeds": seeds, "float64_power": _label(float64_power), "features": features, "depth": depth,
             "n_train": len(data["y_train"]), "n_test": len(data["y_test"]),
             "model": nf.Model(mapping=nf.Mapping("power", features=features), depth=depth, width=width)}
-    for i, p in enumerate(powers):
-        model = nf.Model(mapping=nf.Mapping("power", features=features, p=p), depth=depth)
-        kern = {"train": nf.kernels(model, data["x_train"], show_progress=False).ntk,
-                "test": nf.kernels(model, data["x_test"], data["x_train"], show_progress=False).ntk}
+    models = [nf.Model(mapping=nf.Mapping("power", features=features, p=p), depth=depth) for p in powers]
+    train = nf.kernel.sweep(models, data["x_train"]).ntk  # every p in one vmapped call
+    test = nf.kernel.sweep(models, data["x_test"], data["x_train"]).ntk
+    for i, (p, model) in enumerate(zip(powers, models)):
+        kern = {"train": train[i], "test": test[i]}
         lr = 0.5 * nf.max_stable_lr(np.linalg.eigvalsh(kern["train"]), data["y_train"].size)
         meta["lr"][_label(p)] = lr
         runs = {"": (width, np.float32), "control_": (control_width, np.float32)}

@@ -25,13 +25,14 @@ def run(*, sigmas, width: int, seeds: int, steps: int, features: int, depth: int
     rows = {k: [] for k in ("net_test", "net_train", "pred_test", "pred_train", "mean_test", "mean_train",
                             "converged_test")}
     lrs = []
-    for sigma in sigmas:
-        model = nf.Model(mapping=nf.Mapping("gaussian", sigma=sigma, features=features), depth=depth)
-        k_train = nf.kernels(model, data["x_train"], show_progress=False).ntk
-        k_test = nf.kernels(model, data["x_test"], data["x_train"], show_progress=False).ntk
+    models = [nf.Model(mapping=nf.Mapping("gaussian", sigma=sigma, features=features), depth=depth)
+              for sigma in sigmas]
+    trains = nf.kernel.sweep(models, data["x_train"]).ntk  # every sigma in one vmapped call
+    tests = nf.kernel.sweep(models, data["x_test"], data["x_train"]).ntk
+    for model, k_train, k_test in zip(models, trains, tests):
         lr = 0.5 * nf.max_stable_lr(np.linalg.eigvalsh(k_train), data["y_train"].size)
         run = nf.train(model.replace(width=width), data["x_train"], data["y_train"], data["x_test"], data["y_test"],
-                       lr=lr, steps=[0, steps], seeds=seeds, show_progress=False)
+                       lr=lr, steps=[0, steps], seeds=seeds, execution=nf.QUIET)
         own = [nf.predict(k_train, data["y_train"], lr=lr, steps=[steps], ntk_test=k_test, y_test=data["y_test"],
                           f0_train=run.f_train[0, s], f0_test=run.f_test[0, s]) for s in range(seeds)]
         mean = nf.predict(k_train, data["y_train"], lr=lr, steps=[steps], ntk_test=k_test, y_test=data["y_test"])

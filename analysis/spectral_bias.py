@@ -42,9 +42,9 @@ def run(*, n: int, width: int, steps, frequencies, depth: int, sigma: float) -> 
     meta = {"labels": [], "lr": {}, "grid": n, "width": width, "depth": depth, "sigma": sigma,
             "frequencies": list(frequencies), "seed": 0}
     for i, (label, model) in enumerate(models(depth, sigma).items()):
-        k_train = nf.kernels(model, x, show_progress=False).ntk
+        k_train = nf.kernels(model, x, execution=nf.QUIET).ntk
         lr = 0.5 * nf.max_stable_lr(np.linalg.eigvalsh(k_train), n)
-        run = nf.train(model.replace(width=width), x, y, x, y, lr=lr, steps=steps, seed=0, show_progress=False)
+        run = nf.train(model.replace(width=width), x, y, x, y, lr=lr, steps=steps, seed=0, execution=nf.QUIET)
         predicted = nf.predict(k_train, y, lr=lr, steps=steps, f0_train=run.f_train[0, 0])
         arrays[f"measured_{i}"] = run.f_train[:, 0, :, 0]  # (T, n)
         arrays[f"predicted_{i}"] = predicted.f_train[:, :, 0]

@@ -52,7 +52,7 @@ def by_frequency(spectrum: nf.GridSpectrum, half: int) -> np.ndarray:
 def dense_grid_spectrum(model: nf.Model, size: int) -> nf.GridSpectrum:
     """Exact eigenvalues of the NTK on a 1D ``size``-point grid (dense ``eigh``, any kernel), each eigenvector
     labelled by its dominant frequency, as `nf.grid_spectrum` does for non-stationary kernels."""
-    lam, vectors = nf.dense_spectrum(nf.kernels(model, nf.grid((size,)), show_progress=False).ntk)
+    lam, vectors = nf.dense_spectrum(nf.kernels(model, nf.grid((size,)), execution=nf.QUIET).ntk)
     dominant = np.argmax(np.abs(np.fft.fft(vectors, axis=0)), axis=0)
     return nf.GridSpectrum(lam, nf.grid_frequencies((size,))[dominant], "dense", float("nan"))
 
@@ -70,7 +70,7 @@ def run(*, size: int, sigmas, powers, level: float, depth: int, features: int) -
     meta = {"labels": list(models), "size": size, "level": level, "depth": depth, "features": features,
             "sigmas": [float(s) for s in sigmas], "powers": [float(p) for p in powers], "lr": {}, "methods": {}}
     for i, (label, model) in enumerate(models.items()):
-        spectrum = (nf.grid_spectrum(model, (size,), show_progress=False) if nf.is_periodic(model.mapping, 1)
+        spectrum = (nf.grid_spectrum(model, (size,), execution=nf.QUIET) if nf.is_periodic(model.mapping, 1)
                     else dense_grid_spectrum(model, size))  # exact eigenvalues where the kernel is not periodic
         lr = 0.5 * nf.max_stable_lr(spectrum.eigenvalues, size)
         lam = by_frequency(spectrum, size // 2)

@@ -19,10 +19,10 @@ SETTINGS = {  # quick: toy size, three small shallow networks, a few frames; ful
 def run(*, freqs, grid: int, stride: int, steps: int, frames: int, width: int, depth: int,
         seed: int) -> tuple[dict, dict]:
     arrays, meta = animate.compute(freqs=freqs, grid=grid, stride=stride, steps=steps, frames=frames, width=width,
-                                   depth=depth, seed=seed, show_progress=False)
+                                   depth=depth, seed=seed, execution=nf.QUIET)
     x, train = arrays["x"][:, None], arrays["train"].astype(bool)
     for i, key in enumerate(meta["keys"]):
-        k_grid = nf.kernels(animate.models(width, seed, depth)[key], x, show_progress=False).ntk[:, train]
+        k_grid = nf.kernels(animate.models(width, seed, depth)[key], x, execution=nf.QUIET).ntk[:, train]
         zero = nf.predict(k_grid[train], arrays["y"][train], lr=meta["lr"][key], steps=arrays["steps"],
                           ntk_test=k_grid)  # from f(0) = 0
         arrays[f"zero_start_{i}"] = zero.f_test[:, :, 0]  # (F, N) on the whole grid

@@ -18,7 +18,7 @@ def run(widths, seeds: int, steps, depth: int, sigma: float = 10.0, features: in
     data = common.tancik_1d()
     model = nf.Model(mapping=nf.Mapping("gaussian", sigma=sigma, features=features), depth=depth)
     lr = common.half_stable_lr(model.replace(width=widths[-1]), data["x_train"], data["y_train"].size)
-    c = nf.cross_check(model, data, widths, seeds=seeds, lr=lr, steps=steps, decompose=False, show_progress=False)
+    c = nf.cross_check(model, data, widths, seeds=seeds, lr=lr, steps=steps, decompose=False, execution=nf.QUIET)
     arrays = {"steps": np.array(steps), "widths": np.array(widths), "eigenvalues": c.eigenvalues,
               "deviation": np.array([k.deviation_per_seed for k in c.checks]),  # (W, S)
               "deviation_test": np.array([_test_deviation(k, data["y_test"].reshape(-1, 1)) for k in c.checks]),

@@ -1,4 +1,4 @@
-"""Benchmark: the kernel engine (plain JAX, `engine="native"`) against neural-tangents (`engine="neural-tangents"`)
+"""Benchmark: the kernel engine (plain JAX, `Execution(engine="native")`) against neural-tangents (`engine="neural-tangents"`)
 on the same work, side by side in one run, and the peak memory of a 16,384-point dense kernel.
 
 Work: NTK + NNGP in float64 of 4 hidden ReLU layers (ntk parameterization, b_std 0.1) on n points, for
@@ -41,11 +41,11 @@ def points(case: str, n: int) -> np.ndarray:
 
 
 def best_time(model, x, engine: str, repeats: int) -> float:
-    nf.kernels(model, x[:1024], engine=engine, show_progress=False)  # compile the tiles
+    nf.kernels(model, x[:1024], execution=nf.Execution(engine=engine, progress=False))  # compile the tiles
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        nf.kernels(model, x, engine=engine, show_progress=False)
+        nf.kernels(model, x, execution=nf.Execution(engine=engine, progress=False))
         times.append(time.perf_counter() - start)
     return min(times)
 
@@ -54,7 +54,7 @@ def memory_child(n: int) -> None:
     """In a child process: one dense n-point kernel with the native engine; prints seconds and peak RSS (GB)."""
     model = CASES["raw-2d"][0]
     start = time.perf_counter()
-    k = nf.kernels(model, points("raw-2d", n), show_progress=False)
+    k = nf.kernels(model, points("raw-2d", n), execution=nf.QUIET)
     seconds = time.perf_counter() - start
     assert k.ntk.shape == (n, n) and np.isfinite(k.ntk[-1, -1])
     print(json.dumps({"n": n, "seconds": seconds,

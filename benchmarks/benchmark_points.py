@@ -40,7 +40,7 @@ def _target(x: np.ndarray) -> np.ndarray:
 def large(n: int, top: int) -> dict:
     """The matrix-free run (in its own process, so its peak memory is its own)."""
     x = _points(n)
-    e, t_top = timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, show_progress=False))
+    e, t_top = timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, execution=nf.QUIET))
     rss_eigenpairs = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     lr = 0.5 * nf.max_stable_lr(e.values, n)
     steps = [0, 10, 100, 1000, 10000]
@@ -50,7 +50,7 @@ def large(n: int, top: int) -> dict:
     ridge = RIDGE * float(e.values[0])
     r, t_cg = timed(lambda: nf.regress_points(MODEL, x, _target(x), x_test=xs, y_test=_target(xs), ridge=ridge,
                                                eigenpairs=(e.values, e.vectors), max_iter=300,
-                                               show_progress=False))
+                                               execution=nf.QUIET))
     return {"n": n, "top_k": top, "seconds": t_top, "passes": e.passes,
             "seconds_per_pass": t_top / e.passes, "max_relative_residual": float(np.max(e.residuals / e.values)),
             "eigenvalues_first_last": [float(e.values[0]), float(e.values[-1])],
@@ -67,18 +67,18 @@ def large(n: int, top: int) -> dict:
 
 def dense(n: int, top: int, engine: str) -> dict:
     x = _points(n)
-    nf.kernels(MODEL, x[:64], engine=engine, show_progress=False)  # compile outside the timings
-    K, t_kernel = timed(lambda: nf.kernels(MODEL, x, engine=engine, show_progress=False).ntk)
+    nf.kernels(MODEL, x[:64], execution=nf.Execution(engine=engine, progress=False))  # compile outside the timings
+    K, t_kernel = timed(lambda: nf.kernels(MODEL, x, execution=nf.Execution(engine=engine, progress=False)).ntk)
     exact, t_eigh = timed(lambda: np.linalg.eigvalsh(K)[::-1])
     del K
-    e, t_top = timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, show_progress=False))
-    K, t_kernel2 = timed(lambda: nf.kernels(MODEL, x, engine=engine, show_progress=False).ntk)
+    e, t_top = timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, execution=nf.QUIET))
+    K, t_kernel2 = timed(lambda: nf.kernels(MODEL, x, execution=nf.Execution(engine=engine, progress=False)).ntk)
     y, ridge = _target(x)[:, None], RIDGE * float(exact[0])
     alpha, t_solve = timed(lambda: np.linalg.solve(K + ridge * np.eye(n), y))
     del K
-    plain, t_plain = timed(lambda: nf.regress_points(MODEL, x, y, ridge=ridge, max_iter=1000, show_progress=False))
+    plain, t_plain = timed(lambda: nf.regress_points(MODEL, x, y, ridge=ridge, max_iter=1000, execution=nf.QUIET))
     deflated, t_deflated = timed(lambda: nf.regress_points(MODEL, x, y, ridge=ridge, eigenpairs=(e.values, e.vectors),
-                                                            max_iter=1000, show_progress=False))
+                                                            max_iter=1000, execution=nf.QUIET))
 
     def error(r):
         return float(np.linalg.norm(r.alpha - alpha) / np.linalg.norm(alpha))

@@ -40,10 +40,9 @@ def _points(n: int) -> np.ndarray:
 def flops_per_entry(model: nf.Model, tile: int = 512) -> float:
     """XLA's count of floating-point operations for one (tile x tile) NTK + NNGP tile, per entry."""
     import jax
-    from ntk_fourier.kernel import native
     with nf.float64():
         x = jax.numpy.asarray(_points(tile))
-        compiled = jax.jit(native.kernel_fn(model, 2)).lower(x, x, None, None).compile()
+        compiled = jax.jit(nf.kernel_fn(model)).lower(x, x).compile()
         cost = compiled.cost_analysis()
         cost = cost[0] if isinstance(cost, (list, tuple)) else cost
         return float(cost["flops"]) / tile**2
@@ -54,7 +53,7 @@ def one_pass(n: int, mesh_devices: int | None) -> dict:
     one-device code path)."""
     from ntk_fourier import devices
     mesh = None if mesh_devices is None else devices.mesh(mesh_devices)
-    op = nf.KernelOperator(MODEL, _points(n), tile=TILE, mesh=mesh, show_progress=False)
+    op = nf.KernelOperator(MODEL, _points(n), execution=nf.Execution(mesh=mesh, tile=TILE, progress=False))
     V = np.random.default_rng(1).standard_normal((n, BLOCK))
     first, t_first = timed(lambda: op @ V)
     second, t_second = timed(lambda: op @ V)
@@ -77,7 +76,7 @@ def training_rate(width: int = 512, depth: int = 3, n: int = 256, seeds: int = 8
     data = nf.one_over_f(n=2 * n, stride=2)
     model = nf.Model(mapping=nf.Mapping("gaussian", sigma=10.0, features=256), depth=depth, width=width)
     run = lambda: nf.train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"],  # noqa: E731
-                           lr=0.1, steps=[0, steps], seeds=seeds, show_progress=False)
+                           lr=0.1, steps=[0, steps], seeds=seeds, execution=nf.QUIET)
     run()  # compile
     _, seconds = timed(run)
     params = (2 * 256 + 1) * width + (depth - 1) * (width + 1) * width + width + 1

@@ -19,13 +19,13 @@ from benchmarks.common import machine, timed
 def run(dense: int = 64, large: int = 512, top: int = 100) -> dict:
     model = nf.Model(mapping=nf.Mapping("gaussian", sigma=10.0, features=256), depth=4)
     shape = (dense, dense)
-    nf.kernels(model, nf.grid((4, 4)), show_progress=False)  # compile outside the timings
-    K, t_kernel = timed(lambda: nf.kernels(model, nf.grid(shape), show_progress=False).ntk)
+    nf.kernels(model, nf.grid((4, 4)), execution=nf.QUIET)  # compile outside the timings
+    K, t_kernel = timed(lambda: nf.kernels(model, nf.grid(shape), execution=nf.QUIET).ntk)
     exact, t_eigh = timed(lambda: np.linalg.eigvalsh(K)[::-1])
-    fft, t_fft = timed(lambda: nf.grid_spectrum(model, shape, show_progress=False))  # includes its dense check
-    (lam, _, _), t_top = timed(lambda: nf.top_eigenpairs(model, shape, top, show_progress=False))
-    big_fft, t_big_fft = timed(lambda: nf.grid_spectrum(model, (large, large), show_progress=False))
-    (big_top, _, _), t_big_top = timed(lambda: nf.top_eigenpairs(model, (large, large), top, show_progress=False))
+    fft, t_fft = timed(lambda: nf.grid_spectrum(model, shape, execution=nf.QUIET))  # includes its dense check
+    (lam, _, _), t_top = timed(lambda: nf.top_eigenpairs(model, shape, top, execution=nf.QUIET))
+    big_fft, t_big_fft = timed(lambda: nf.grid_spectrum(model, (large, large), execution=nf.QUIET))
+    (big_top, _, _), t_big_top = timed(lambda: nf.top_eigenpairs(model, (large, large), top, execution=nf.QUIET))
     result = {
         "machine": machine(),
         "model": "gaussian sigma 10, 256 features, 4 hidden ReLU layers (ntk)",

@@ -72,8 +72,8 @@ def run(seeds: int = 8, width: int = 512, steps: int = 200, n: int = 256) -> dic
     y = np.sin(2 * np.pi * 5 * x[:, 0])
     lr = 1e-3
     peak = matmul_flops()
-    nf.train(model, x, y, x[:2], y[:2], lr=lr, steps=[0, 1], seeds=seeds, show_progress=False)  # compile
-    run_ = nf.train(model, x, y, x[:2], y[:2], lr=lr, steps=[0, steps], seeds=seeds, show_progress=False)
+    nf.train(model, x, y, x[:2], y[:2], lr=lr, steps=[0, 1], seeds=seeds, execution=nf.QUIET)  # compile
+    run_ = nf.train(model, x, y, x[:2], y[:2], lr=lr, steps=[0, steps], seeds=seeds, execution=nf.QUIET)
     total_flops = step_flops(model, n, 2 * 256) * steps * seeds
     torch_s = torch_loop(model, x, y, seeds, steps, lr)
     return {"machine": machine(), "seeds": seeds, "width": width, "depth": model.depth, "points": n, "steps": steps,

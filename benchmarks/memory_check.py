@@ -32,7 +32,7 @@ def main(argv=None):
         estimate, _ = memory_needed(model, 1, 1, len(data["x_train"]), len(data["x_test"]), 1, 4, records=2)
         before = (device.memory_stats() or {}).get("peak_bytes_in_use")
         nf.train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=0.1, steps=[0, 5],
-                 show_progress=False)
+                 execution=nf.QUIET)
         stats = device.memory_stats() or {}
         peak = stats.get("peak_bytes_in_use")
         rows.append({"width": width, "estimate_bytes": estimate, "peak_bytes_in_use": peak,

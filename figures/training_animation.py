@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from figures import findings as found
-from ntk_fourier import animate
+from ntk_fourier import QUIET, animate
 from ntk_fourier.model.points import fourier_residuals
 
 ANALYSIS = "training_animation"
@@ -98,7 +98,7 @@ def draw(arrays: dict, meta: dict, f: dict):
 
 def write_animation(arrays: dict, meta: dict, path: Path) -> Path:
     """The GIF of every frame, at ``path`` (the gallery's OUT/training_animation.gif)."""
-    return animate.write(arrays, meta, path, fps=8)
+    return animate.write(arrays, meta, path, fps=8, execution=QUIET)
 
 
 def _list(values) -> str:

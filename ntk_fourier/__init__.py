@@ -3,18 +3,22 @@
 Public API, one name a line. Subpackages mirror the architecture and are namespaces of their own:
 ``nf.model`` (the model value, mappings, points), ``nf.kernel`` (infinite width: engine, spectra, dynamics, scale),
 ``nf.network`` (finite width: MLP, empirical NTK, training), ``nf.images``, ``nf.compare`` (the cross-check),
-``nf.report`` (its report) and ``nf.devices`` (the mesh that ``mesh=`` arguments take: several devices, several
-hosts). Importing ntk_fourier changes no global state: no XLA flags, no ``jax_enable_x64``; kernels are float64 inside
-a scoped switch (`precision.float64`).
+``nf.report`` (its report), ``nf.devices`` (the mesh of ``nf.Execution(mesh=...)``: several devices, several hosts),
+``nf.animate`` (animations of training) and ``nf.drawing`` (the figures' house style). How a computation runs
+(engine, mesh, tile, progress) is one value, ``execution=nf.Execution(...)``, taken by every routine that computes
+kernels or trains networks (``nf.QUIET``: no progress bars). Importing ntk_fourier changes no global state: no XLA
+flags, no ``jax_enable_x64``; kernels are float64 inside a scoped switch (`precision.float64`).
 """
 from ntk_fourier import compare, core, devices, images, kernel, model, network  # noqa: F401  (sub-namespaces)
+from ntk_fourier import animate, drawing  # noqa: F401  (the animations of training; the figures' house style)
 from ntk_fourier.compare import Comparison, auto_lr, cross_check, fit_slope, mode_residuals, report
 from ntk_fourier.core import kernel_fn
 from ntk_fourier.datasets import one_over_f
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import ENGINES, QUIET, Execution
 from ntk_fourier.kernel.dynamics import (Prediction, StabilityWarning, TopPrediction, decay, max_stable_lr, predict,
                                          predict_top)
-from ntk_fourier.kernel.engine import ENGINES, Kernels, kernel_diagonal, kernels
+from ntk_fourier.kernel.engine import Kernels, kernel_diagonal, kernels
 from ntk_fourier.kernel.lanczos import Eigenpairs, block_lanczos
 from ntk_fourier.kernel.operators import KernelOperator
 from ntk_fourier.kernel.regression import Regression, conjugate_gradients, regress_points
@@ -36,6 +40,7 @@ __all__ = [
     "Comparison",
     "ENGINES",
     "Eigenpairs",
+    "Execution",
     "GridSpectrum",
     "InputError",
     "KernelOperator",
@@ -44,10 +49,12 @@ __all__ = [
     "Model",
     "Network",
     "Prediction",
+    "QUIET",
     "Regression",
     "StabilityWarning",
     "TopPrediction",
     "TrainResult",
+    "animate",
     "auto_lr",
     "block_lanczos",
     "circle",
@@ -58,6 +65,7 @@ __all__ = [
     "decay",
     "dense_spectrum",
     "devices",
+    "drawing",
     "empirical_ntk",
     "encode",
     "fit_slope",

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
+from ntk_fourier.extras import require
 from ntk_fourier.results import atomic
 
 FORMATS = (".gif", ".mp4")
@@ -92,7 +94,7 @@ def shown_frequencies(grid: int, freqs: tuple[int, ...] | None) -> np.ndarray:
 
 
 def compute(*, freqs=DEFAULT_FREQS, grid: int = 128, stride: int = 4, steps: int = 1000, frames: int = 40,
-            width: int = 256, seed: int = 0, depth: int = 4, show_progress: bool = True) -> tuple[dict, dict]:
+            width: int = 256, seed: int = 0, depth: int = 4, execution: Execution = DEFAULT) -> tuple[dict, dict]:
     """Arrays of every frame, and the settings (JSON-able) to draw them; arguments as `animate`'s, and ``depth``
     (hidden layers of every model; fewer compile faster, for smoke tests).
 
@@ -126,11 +128,11 @@ def compute(*, freqs=DEFAULT_FREQS, grid: int = 128, stride: int = 4, steps: int
         return fourier_residuals(x, (values - y)[..., None])[1][:, rows, 0] / y_hat
 
     for i, (key, model) in enumerate(models(width, seed, depth).items()):
-        k_grid = kernels(model, x, show_progress=False).ntk[:, train_mask]  # grid-by-train NTK, one computation
+        k_grid = kernels(model, x, execution=execution.replace(progress=False)).ntk[:, train_mask]  # grid-by-train
         k_train = k_grid[train_mask]
         lr = 0.5 * max_stable_lr(np.linalg.eigvalsh(k_train), n)
         run = train(model, data["x_train"], data["y_train"], x, y, lr=lr, steps=schedule, seed=seed,
-                    show_progress=show_progress)
+                    execution=execution)
         prediction = predict(k_train, data["y_train"], lr=lr, steps=schedule, ntk_test=k_grid,
                              f0_train=run.f_train[0, 0], f0_test=run.f_test[0, 0])
         arrays[f"measured_{i}"] = run.f_test[:, 0, :, 0]
@@ -252,23 +254,22 @@ def _figure(arrays, meta):
 
 
 def write(arrays: dict, meta: dict, out: Path | str, *, fps: int = 8, dpi: int = 100,
-          show_progress: bool = False) -> Path:
-    """Write the frames of ``compute``'s arrays as an animated GIF (Pillow) or MP4 (ffmpeg of imageio-ffmpeg),
-    by the suffix of ``out``, atomically."""
+          execution: Execution = DEFAULT) -> Path:
+    """Write the frames of ``compute``'s arrays as an animated GIF (Pillow) or MP4 (ffmpeg of imageio-ffmpeg, the
+    ``video`` extra), by the suffix of ``out``, atomically."""
     import matplotlib
     from matplotlib.animation import FFMpegWriter, PillowWriter
     from ntk_fourier.progress import progress
     out = Path(out)
     settings = {}
     if out.suffix.lower() == ".mp4":
-        import imageio_ffmpeg
-        settings["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
+        settings["animation.ffmpeg_path"] = require("video", "imageio_ffmpeg").get_ffmpeg_exe()
         writer = FFMpegWriter(fps=fps)
     else:
         writer = PillowWriter(fps=fps)
     fig, show = figure(arrays, meta)
     with matplotlib.rc_context(settings), atomic(out) as temp, writer.saving(fig, str(temp), dpi):
-        for frame in progress(range(len(arrays["steps"])), f"drawing {out.name}", show_progress):
+        for frame in progress(range(len(arrays["steps"])), f"drawing {out.name}", execution.progress):
             show(frame)
             writer.grab_frame()
     return out
@@ -294,22 +295,21 @@ def check(out: Path | str, *, freqs, grid, stride, steps, frames, width, seed, f
     parse_freqs(freqs, grid, stride)
     if out.suffix.lower() == ".mp4":
         try:
-            import imageio_ffmpeg
-            imageio_ffmpeg.get_ffmpeg_exe()
-        except (ImportError, RuntimeError) as err:
-            raise InputError(f"writing MP4 needs the ffmpeg of imageio-ffmpeg ({err}); install it with pip install "
-                             "imageio-ffmpeg, or write a .gif")
+            require("video", "imageio_ffmpeg").get_ffmpeg_exe()
+        except RuntimeError as err:  # installed, but without an ffmpeg for this platform
+            raise InputError(f"writing MP4 needs the ffmpeg of imageio-ffmpeg ({err}); write a .gif instead")
     if out.is_dir():
         raise InputError(f"{out} is a folder; give a file name ending in .gif or .mp4")
     return check_output(out)  # creatable and writable (probed with a temporary file), nothing written
 
 
 def animate(out: Path | str, *, freqs=DEFAULT_FREQS, grid: int = 128, stride: int = 4, steps: int = 1000,
-            frames: int = 40, width: int = 256, seed: int = 0, fps: int = 8, show_progress: bool = True) -> Path:
+            frames: int = 40, width: int = 256, seed: int = 0, fps: int = 8, execution: Execution = DEFAULT) -> Path:
     """Write an animation (``out``: .gif or .mp4) of three models learning a 1D target, side by side.
 
     Args:
-      out: the file to write; its suffix picks the format (GIF: Pillow; MP4: H.264 by imageio-ffmpeg's ffmpeg).
+      out: the file to write; its suffix picks the format (GIF: Pillow; MP4: H.264 by imageio-ffmpeg's ffmpeg, the
+        ``video`` extra).
       freqs: target frequencies, y = sum_f sin(2 pi f x) as `datasets.sines` (distinct integers below grid/2, or
         text "2,6,12"); None: the built-in 1/f signal (`datasets.one_over_f`, seed 0).
       grid: points of the periodic grid on [0, 1) where fits and residuals are shown.
@@ -319,7 +319,7 @@ def animate(out: Path | str, *, freqs=DEFAULT_FREQS, grid: int = 128, stride: in
       width: hidden width of the networks (4 hidden layers).
       seed: seed of the networks' initialisation and of the Gaussian features.
       fps: frames per second.
-      show_progress: progress bars while training and drawing.
+      execution: ``execution.progress``: progress bars while training and drawing (`Execution`).
 
     Returns the path written. Each model trains at half the largest stable rate 2n / lambda_max of its NTK on the
     training points; each NTK prediction starts from its network's own outputs at step 0 (module docstring).
@@ -327,5 +327,5 @@ def animate(out: Path | str, *, freqs=DEFAULT_FREQS, grid: int = 128, stride: in
     out = check(out, freqs=freqs, grid=grid, stride=stride, steps=steps, frames=frames, width=width, seed=seed,
                 fps=fps)
     arrays, meta = compute(freqs=freqs, grid=grid, stride=stride, steps=steps, frames=frames, width=width, seed=seed,
-                           show_progress=show_progress)
-    return write(arrays, meta, out, fps=fps, show_progress=show_progress)
+                           execution=execution)
+    return write(arrays, meta, out, fps=fps, execution=execution)

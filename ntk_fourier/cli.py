@@ -20,6 +20,7 @@ import numpy as np
 
 from ntk_fourier import bounds, devices, files, memory, provenance, results
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import Execution
 from ntk_fourier.steps import parse_steps
 from ntk_fourier.kernel.engine import ENGINES
 from ntk_fourier.model import ACTIVATIONS, INITS, MAPPING_KINDS, PARAMETERIZATIONS, Model, siren_model
@@ -69,10 +70,16 @@ def _add_device_options(parser: argparse.ArgumentParser, hosts: bool = True) -> 
 
 def _join_devices(args) -> None:
     """Join the other processes (--coordinator) and build the mesh (--devices) before any computation; processes
-    other than 0 compute the same, silently, and write their copy to a folder that is deleted."""
+    other than 0 compute the same, silently, and write their copy to a folder that is deleted. Then the command's
+    one `Execution` (``args.execution``): --engine, the mesh, --tile and --quiet."""
     args.mesh, args.write_to = None, getattr(args, "out", None)  # noqa: the folder commands write their files to
-    if not hasattr(args, "devices"):
-        return
+    if hasattr(args, "devices"):
+        _join(args)
+    args.execution = Execution(engine=getattr(args, "engine", "native"), mesh=args.mesh,
+                               tile=getattr(args, "tile", None), progress=not getattr(args, "quiet", False))
+
+
+def _join(args) -> None:
     multi = tuple(getattr(args, k, None) for k in ("coordinator", "num_processes", "process_id"))
     if any(v is not None for v in multi):
         if any(v is None for v in multi):
@@ -189,7 +196,7 @@ def _cmd_kernel(args, model):
     if x2 is not None and x2.shape[1] != x1.shape[1]:
         raise InputError(f"--x has {x1.shape[1]} coordinates per point but --x2 has {x2.shape[1]}")
     bounds.check_scale(model, x1 if x2 is None else np.concatenate([x1, x2]), "the points of --x/--x2")
-    k = kernels(model, x1, x2, engine=args.engine, mesh=args.mesh, show_progress=not args.quiet)
+    k = kernels(model, x1, x2, execution=args.execution)
     return {"ntk": k.ntk, "nngp": k.nngp}, f"ntk and nngp of shape {k.ntk.shape}", {
         "engine": args.engine, "x_sha256": files.array_sha256(x1),
         "x2_sha256": files.array_sha256(x1 if x2 is None else x2)}
@@ -202,33 +209,30 @@ def _cmd_spectrum(args, model):
         raise InputError("give exactly one of --grid N[xN[xN]], --x X.npy or --harmonic 2|3")
     if args.harmonic is not None and args.top is not None:
         raise InputError("--top works with --grid or --x, not --harmonic")
-    quiet, engine = args.quiet, args.engine
+    execution, engine = args.execution, args.engine
     if args.x is None:
         bounds.check_scale(model)
     if args.grid is not None and args.top is not None:  # exact top-K, matrix-free
-        lam, _, freqs = spectra.top_eigenpairs(model, args.grid, args.top, which=args.kernel,
-                                               show_progress=not quiet, engine=engine, mesh=args.mesh)
+        lam, _, freqs = spectra.top_eigenpairs(model, args.grid, args.top, which=args.kernel, execution=execution)
         return ({"eigenvalues": lam, "frequencies": freqs},
                 f"exact top {args.top} eigenvalues (matrix-free Lanczos, Toeplitz products by FFT)",
                 {"method": "lanczos-toeplitz", "grid": args.grid, "top": args.top, "engine": engine})
     if args.grid is not None:
-        s = spectra.grid_spectrum(model, args.grid, which=args.kernel, show_progress=not quiet, engine=engine,
-                                  mesh=args.mesh)
+        s = spectra.grid_spectrum(model, args.grid, which=args.kernel, execution=execution)
         return ({"eigenvalues": s.eigenvalues, "frequencies": s.frequencies}, s.describe(),
                 {"method": s.method, "approx_error": s.approx_error, "grid": args.grid, "engine": engine})
     if args.harmonic is not None:
         if args.harmonic not in (2, 3):
             raise InputError(f"--harmonic must be 2 (circle) or 3 (sphere), got {args.harmonic}")
         deg, lam, mult = spectra.harmonic_spectrum(model, args.harmonic, args.max_degree, which=args.kernel,
-                                                   engine=engine)
+                                                   execution=execution)
         return ({"degrees": deg, "eigenvalues": lam, "multiplicities": mult},
                 "eigenvalues per harmonic degree (uniform probability measure)",
                 {"method": "funk-hecke", "engine": engine})
     x = files.points(files.load_array(args.x, "--x"), "--x")
     bounds.check_scale(model, x, "the points of --x")
     if args.top is not None:  # top-K on arbitrary points: block Lanczos, kernel computed in tiles
-        e = spectra.top_eigenpairs_points(model, x, args.top, which=args.kernel, show_progress=not quiet,
-                                          engine=engine, mesh=args.mesh, tile=args.tile)
+        e = spectra.top_eigenpairs_points(model, x, args.top, which=args.kernel, execution=execution)
         worst = float(np.max(e.residuals / e.values))
         arrays = {"eigenvalues": e.values, "residuals": e.residuals, **({"eigenvectors": e.vectors}
                                                                         if args.vectors else {})}
@@ -236,8 +240,7 @@ def _cmd_spectrum(args, model):
                 f"passes over the kernel; largest residual / eigenvalue {worst:.1e})",
                 {"method": "block-lanczos-tiled", "top": args.top, "passes": e.passes,
                  "max_relative_residual": worst, "engine": engine})
-    lam, vecs = spectra.points_spectrum(model, x, which=args.kernel, engine=engine, mesh=args.mesh,
-                                        show_progress=not quiet)
+    lam, vecs = spectra.points_spectrum(model, x, which=args.kernel, execution=execution)
     arrays = {"eigenvalues": lam, **({"eigenvectors": vecs} if args.vectors else {})}
     return arrays, f"dense eigendecomposition of {len(x)} points", {"method": "dense", "engine": engine}
 
@@ -252,8 +255,7 @@ def _cmd_predict(args, model):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         p = predict_model(model, data, lr=args.lr, steps=steps, flow=args.flow, f0_train=f0.get("f_train"),
-                          f0_test=f0.get("f_test"), engine=args.engine, mesh=args.mesh,
-                          show_progress=not args.quiet)
+                          f0_test=f0.get("f_test"), execution=args.execution)
     for w in caught:
         print(f"ntk-fourier: warning: {w.message}", file=sys.stderr)
     squeeze = _squeeze(data["y_train"])
@@ -278,15 +280,12 @@ def _cmd_regress(args, model):
         raise InputError(f"--ridge must be a non-negative number, got {args.ridge}")
     eig = None
     if args.precondition is not None:
-        e = top_eigenpairs_points(model, data["x_train"], args.precondition,
-                                  which=args.kernel, show_progress=not args.quiet, engine=args.engine,
-                                  mesh=args.mesh, tile=args.tile)
+        e = top_eigenpairs_points(model, data["x_train"], args.precondition, which=args.kernel,
+                                  execution=args.execution)
         eig = (e.values, e.vectors)
     r = regress_points(model, data["x_train"], data["y_train"], x_test=data["x_test"], y_test=data["y_test"],
                        ridge=args.ridge, which=args.kernel, eigenpairs=eig, tol=args.tol,
-                       max_iter=args.max_iter, engine=args.engine, mesh=args.mesh,
-                       tile=args.tile,
-                       show_progress=not args.quiet)
+                       max_iter=args.max_iter, execution=args.execution)
     squeeze = _squeeze(data["y_train"])
     arrays = {"alpha": squeeze(r.alpha), "f_train": squeeze(r.f_train), "f_test": squeeze(r.f_test),
               "mse_test": np.float64(r.mse_test), "relative_residuals": r.relative_residuals}
@@ -343,7 +342,7 @@ def _cmd_train(args, model):
     run = train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], lr=lr, steps=steps,
                 seeds=args.seeds, seed=model.mapping.seed, optimizer=args.optimizer,
                 record_ntk=args.record_ntk, dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
-                linearize=args.linearize, mesh=args.mesh, show_progress=not args.quiet)
+                linearize=args.linearize, execution=args.execution)
     arrays = {k: v for k, v in run._asdict().items() if isinstance(v, np.ndarray)}  # as `save_run`
     if ntk is not None:  # analytic NTK on the training points (e.g. computed on another machine)
         arrays["mode_residuals"], arrays["eigenvalues"] = mode_residuals(ntk, run.f_train, data["y_train"])
@@ -377,7 +376,7 @@ def _cmd_compare(args, model):
             lr = lr_bound.parse(args.lr, "--lr")
         except InputError:
             raise InputError(f"--lr must be {lr_bound.describe()} or auto, got {args.lr!r}")
-    limit = stable_lr(model, data["x_train"], data["y_train"].size, widths, engine=args.engine)
+    limit = stable_lr(model, data["x_train"], data["y_train"].size, widths, execution=args.execution)
     if args.lr == "auto":
         lr = 0.5 * limit
     elif lr >= limit:  # the prediction diverges: nothing to compare the networks with
@@ -402,9 +401,9 @@ def _cmd_compare(args, model):
             print(f"ntk-fourier: resuming: widths {', '.join(map(str, sorted(runs)))} already trained in "
                   f"{args.out / 'runs'}", file=sys.stderr)
     comparison = cross_check(model, data, widths, seeds=seeds, lr=lr, steps=steps,
-                             runs=runs, linear_runs=linear, seed=model.mapping.seed, engine=args.engine,
+                             runs=runs, linear_runs=linear, seed=model.mapping.seed,
                              dtype={"float32": np.float32, "float64": np.float64}[args.dtype],
-                             decompose=not args.no_decompose, mesh=args.mesh, show_progress=not args.quiet,
+                             decompose=not args.no_decompose, execution=args.execution,
                              on_width=lambda w, run, lin: report.save_width(args.write_to, config, w, run, lin))
     numbers = report.write(comparison, args.write_to, config, save_runs=args.runs is not None)
     table = ", ".join(f"{w}: {d:.4f}" for w, d in zip(numbers["widths"], numbers["deviation"]))
@@ -437,7 +436,7 @@ def _cmd_design(args, model):
     e = design_check.experiment(model, args.kind, sets, features=features, steps=steps, lr=lr,
                                 iterations=iterations, rate=rate, seed=model.mapping.seed,
                                 train_seeds=args.train_seeds, train_width=args.train_width,
-                                network=args.objective == "network", show_progress=not args.quiet)
+                                network=args.objective == "network", execution=args.execution)
     arrays = {"grid": e.grid, "grid_errors": e.grid_errors, "history": e.design.history, "theta": e.design.theta,
               "predicted_test": np.array([e.predicted["grid"], e.predicted["designed"]])}
     mapping = e.design.mapping
@@ -494,11 +493,9 @@ def _cmd_image(args, model):
               "seeds": seeds, "seed": args.image_seed, "text": text, "ntk": args.ntk, "engine": args.engine,
               "options": options}
     result = images.fit_all(image, mappings, steps=steps, seeds=seeds, seed=args.image_seed, text=text, ntk=args.ntk,
-                            engine=args.engine, references={f: load(size * f) for f in images.SUPERRES},
+                            references={f: load(size * f) for f in images.SUPERRES},
                             parts=args.out / "parts", resume=args.resume, options=options,
-                            config={**config, "provenance": args.provenance},
-                            mesh=args.mesh,
-                            show_progress=not args.quiet)
+                            config={**config, "provenance": args.provenance}, execution=args.execution)
     images.write_fits(result, args.out, provenance=args.provenance, **config)
     diverged = [m for m, row in result.table.items() if not np.isfinite(row["psnr_test"])]
     if diverged:
@@ -525,7 +522,7 @@ def _cmd_animate(args, model):
     freqs = _int_vectors(args.freqs, "--freqs")
     animate(args.out, freqs=freqs, steps=args.steps, frames=args.frames,
             width=args.width, seed=args.seed, fps=args.fps,
-            show_progress=not args.quiet)
+            execution=args.execution)
     return None, "fits over training: raw inputs, Gaussian features and SIREN; networks and NTK predictions", {}
 
 
@@ -552,8 +549,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-degree", type=bounds.parser("--max-degree"), default=64, help="largest harmonic degree (default 64)")
     p.add_argument("--kernel", default="ntk", choices=("ntk", "nngp"), help="which kernel (default ntk)")
     p.add_argument("--vectors", action="store_true", help="with --x, also save eigenvectors (columns)")
-    p.add_argument("--tile", type=bounds.parser("--tile"), default=4096, help="with --x and --top: tile side of the kernel "
-                   "products (default 4096; smaller tiles need less device memory)")
+    p.add_argument("--tile", type=bounds.parser("--tile"), help="tile side of the kernel computations (default 4096 for "
+                   "the products of --x with --top; smaller tiles need less device memory)")
     p.add_argument("--top", type=bounds.parser("--top"), help="the top K eigenvalues, matrix-free: with --grid exact by "
                    "Toeplitz products (stationary kernels; frequencies = each eigenvector's dominant one); with --x "
                    "by block Lanczos over a kernel computed in tiles (any model but GELU; up to 65,536+ points)")
@@ -578,7 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precondition", type=bounds.parser("--precondition"), help="deflate the top K eigenpairs (block Lanczos first)")
     p.add_argument("--tol", type=bounds.parser("--tol"), default=1e-6, help="relative residual to stop at (default 1e-6)")
     p.add_argument("--max-iter", type=bounds.parser("--max-iter"), default=200, help="iterations at most (default 200)")
-    p.add_argument("--tile", type=bounds.parser("--tile"), default=4096, help="tile side of the kernel products (default "
+    p.add_argument("--tile", type=bounds.parser("--tile"), help="tile side of the kernel products (default "
                    "4096; smaller tiles need less device memory)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_regress)

@@ -685,11 +685,8 @@ def _frames(path: Path, most: int = SHEET) -> tuple[dict, dict]:
                     film.seek(i)
                     frames.append(np.asarray(film.convert("RGB")))
         else:
-            try:
-                import imageio_ffmpeg
-            except ImportError:
-                raise InputError(f"reading {path.name} needs the ffmpeg of imageio-ffmpeg (pip install "
-                                 "imageio-ffmpeg); or give the animation as a .gif")
+            from ntk_fourier.extras import require
+            imageio_ffmpeg = require("video", "imageio_ffmpeg")
             count = imageio_ffmpeg.count_frames_and_secs(str(path))[0]
             index = _few(count, most)
             reader = imageio_ffmpeg.read_frames(str(path))

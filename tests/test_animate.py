@@ -31,7 +31,7 @@ def tiny(tmp_path_factory):
     path = tmp_path_factory.mktemp("animate") / "tiny.gif"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(animate, "compute", spy)
-        written = animate.animate(path, show_progress=False, **TINY)
+        written = animate.animate(path, execution=nf.QUIET, **TINY)
     return written, caught["arrays"], caught["meta"]
 
 
@@ -69,7 +69,7 @@ def test_frames_against_oracles(tiny):
     # raw inputs: along every eigenvector of the NTK on the training points (computed here, not taken from the
     # module), the predicted residual never grows, and the largest mode is learned
     model = animate.models(TINY["width"], seed=0, depth=meta["depth"])["none"]
-    _, V = np.linalg.eigh(nf.kernels(model, x[train][:, None], show_progress=False).ntk)
+    _, V = np.linalg.eigh(nf.kernels(model, x[train][:, None], execution=nf.QUIET).ntk)
     modes = np.abs((arrays["predicted_0"][:, train] - y[train]) @ V)  # (frames, n)
     assert np.all(np.diff(modes, axis=0) <= 1e-9 * modes[0].max())
     assert modes[-1, -1] < 1e-3 * modes[0, -1]
@@ -163,6 +163,6 @@ def test_bad_arguments_are_refused_before_training(tmp_path, monkeypatch, name, 
     (tmp_path / "blocker").write_text("a file")
     monkeypatch.setattr(animate, "compute", lambda **_: pytest.fail("computed before checking the arguments"))
     with pytest.raises(nf.InputError) as err:
-        animate.animate(tmp_path / name, show_progress=False, **kwargs)
+        animate.animate(tmp_path / name, execution=nf.QUIET, **kwargs)
     assert "\n" not in str(err.value)
     assert name == "folder.gif" or not (tmp_path / name).exists()

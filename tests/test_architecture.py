@@ -61,7 +61,7 @@ import ntk_fourier as nf, jax, numpy as np
 assert os.environ.get("XLA_FLAGS") == before, os.environ.get("XLA_FLAGS")
 assert not jax.config.jax_enable_x64
 assert "matplotlib" not in sys.modules and "PIL" not in sys.modules and "neural_tangents" not in sys.modules
-k = nf.kernels(nf.Model(), np.linspace(0, 1, 9)[:, None], show_progress=False)
+k = nf.kernels(nf.Model(), np.linspace(0, 1, 9)[:, None], execution=nf.QUIET)
 assert k.ntk.dtype == np.float64 and abs(k.ntk[0, 0] - k.ntk[3, 3]) < 1e-12 * k.ntk[0, 0]
 assert not jax.config.jax_enable_x64 and jax.numpy.ones(2).dtype == np.float32
 assert os.environ.get("XLA_FLAGS") == before

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ntk_fourier import Mapping, Model, grid, grid_spectrum, kernels, predict
+from ntk_fourier import QUIET, Mapping, Model, grid, grid_spectrum, kernels, predict
 from ntk_fourier.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +54,7 @@ def test_kernel_command(files, capsys):
         assert k["ntk"].shape == (64, 10) and k["ntk"].dtype == np.float64 and k["nngp"].shape == (64, 10)
         model = Model(mapping=Mapping("basic"), depth=2, b_std=0.0)
         np.testing.assert_array_equal(k["ntk"], kernels(model, np.arange(64)[:, None] / 64,
-                                                        np.arange(10)[:, None] / 64, show_progress=False).ntk)
+                                                        np.arange(10)[:, None] / 64, execution=QUIET).ntk)
     meta = json.loads((files / "K.json").read_text())
     assert meta["model"]["mapping"]["kind"] == "basic" and meta["model"]["depth"] == 2 and "jax" in meta["versions"]
 
@@ -65,7 +65,7 @@ def test_spectrum_command_grid_and_config(files, capsys):
     assert code == 0, err
     assert "exact" in out, out
     model = Model(mapping=Mapping("power", features=16, p=1.5), w_std=1.2, depth=3)  # option overrides the file
-    expected = grid_spectrum(model, (8, 8), show_progress=False)
+    expected = grid_spectrum(model, (8, 8), execution=QUIET)
     with np.load(files / "S.npz") as s:
         np.testing.assert_array_equal(s["eigenvalues"], expected.eigenvalues)
         assert s["frequencies"].shape == (64, 2) and np.all(np.diff(s["eigenvalues"]) <= 0)
@@ -89,8 +89,8 @@ def test_predict_command(files, capsys, data):
     assert code == 0, err
     with np.load(files / data) as d, np.load(files / "P.npz") as p:
         model = Model(mapping=Mapping("power", features=16))
-        k_tr = kernels(model, d["x_train"], show_progress=False)
-        k_te = kernels(model, d["x_test"], d["x_train"], show_progress=False)
+        k_tr = kernels(model, d["x_train"], execution=QUIET)
+        k_te = kernels(model, d["x_test"], d["x_train"], execution=QUIET)
         ref = predict(k_tr.ntk, d["y_train"], lr=0.1, steps=[0, 10, 100], ntk_test=k_te.ntk, y_test=d["y_test"])
         np.testing.assert_array_equal(p["steps"], [0, 10, 100])
         np.testing.assert_allclose(p["mse_test"], ref.mse_test, rtol=1e-12)
@@ -197,7 +197,7 @@ def test_installed_command_runs_without_traceback(files):
                          text=True, env=env)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "malformed grid" in bad.stderr
     np.testing.assert_allclose(np.load(files / "S.npz")["eigenvalues"].sum(),
-                               kernels(Model(mapping=Mapping("basic")), grid((32,)), show_progress=False).ntk.trace(),
+                               kernels(Model(mapping=Mapping("basic")), grid((32,)), execution=QUIET).ntk.trace(),
                                rtol=1e-10)
 
 

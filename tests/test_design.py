@@ -22,7 +22,7 @@ FEATURES = 32
 
 def _gp_signals(mapping, size=64, stride=4) -> nd.Signals:
     x = nf.grid((size,))
-    K = nf.kernels(MODEL.replace(mapping=mapping), x, show_progress=False).ntk
+    K = nf.kernels(MODEL.replace(mapping=mapping), x, execution=nf.QUIET).ntk
     lam, V = np.linalg.eigh(K)
     root = V * np.sqrt(np.clip(lam, 0.0, None))  # root @ root.T = K: y = root @ xi, xi ~ N(0, I)
     train = np.arange(size) % stride == 0
@@ -53,11 +53,11 @@ def test_predicted_error_equals_predict(steps):
         data = {"x_train": signals.x_train, "y_train": signals.y_train[:, s], "x_test": signals.x_test,
                 "y_test": signals.y_test[:, s]}
         if steps is None:
-            k = nf.kernels(model, signals.x_train, show_progress=False).ntk
-            ks = nf.kernels(model, signals.x_test, signals.x_train, show_progress=False).ntk
+            k = nf.kernels(model, signals.x_train, execution=nf.QUIET).ntk
+            ks = nf.kernels(model, signals.x_test, signals.x_train, execution=nf.QUIET).ntk
             errors.append(np.mean((ks @ np.linalg.solve(k, data["y_train"]) - data["y_test"]) ** 2))
         else:
-            p = nf.kernel.dynamics.predict_model(model, data, lr=lr, steps=[steps], show_progress=False)
+            p = nf.kernel.dynamics.predict_model(model, data, lr=lr, steps=[steps], execution=nf.QUIET)
             errors.append(p.mse_test[-1])
             variances.append(np.mean(p.var_test[-1]))
     assert ours == pytest.approx(np.mean(errors), rel=1e-9)
@@ -89,7 +89,7 @@ def test_design_finds_the_known_optimum(kind, truth, start):
     to_theta = (lambda v: [v]) if kind == "power" else (lambda v: [np.log(v)])
     signals = _gp_signals(nd.mapping_of(kind, to_theta(truth), FEATURES))
     d = nd.design(MODEL, kind, signals, signals, features=FEATURES, steps=None, lr=1.0, theta0=to_theta(start),
-                  iterations=300, rate=0.05, network=False, show_progress=False)
+                  iterations=300, rate=0.05, network=False, execution=nf.QUIET)
     found = d.theta[0] if kind == "power" else np.exp(d.theta[0])
     assert found == pytest.approx(truth, rel=0.02)
     grid = truth * np.linspace(0.8, 1.2, 9)
@@ -104,7 +104,7 @@ def test_designed_amplitudes_beat_the_best_power_law_when_predicted():
     sets = (nd.one_over_f_class(1.5, 128, 8), nd.one_over_f_signals(1.5, range(2000, 2004), 128, 8),
             nd.one_over_f_signals(1.5, range(4), 128, 8))
     e = design_check.experiment(MODEL, "amplitudes", sets, features=64, steps=100, iterations=60, rate=0.1,
-                                show_progress=False)
+                                execution=nf.QUIET)
     assert e.best == e.grid[np.argmin(e.grid_errors[:, 1])]
     assert e.design.history[e.design.best, 1] <= e.design.history[0, 1]  # validation never worse than the start
     assert e.predicted["designed"] < e.predicted["grid"]
@@ -113,9 +113,9 @@ def test_designed_amplitudes_beat_the_best_power_law_when_predicted():
 def test_amplitudes_mapping_is_a_power_law_when_its_amplitudes_are():
     x = nf.grid((32,))
     a = np.arange(1, 9) ** -1.7
-    k1 = nf.kernels(nf.Model(mapping=nf.Mapping("power", features=8, p=1.7)), x, show_progress=False)
+    k1 = nf.kernels(nf.Model(mapping=nf.Mapping("power", features=8, p=1.7)), x, execution=nf.QUIET)
     k2 = nf.kernels(nf.Model(mapping=nf.Mapping("amplitudes", features=8, amplitudes=tuple(3 * a))), x,
-                    show_progress=False)
+                    execution=nf.QUIET)
     assert np.max(np.abs(k1.ntk - k2.ntk)) <= 1e-13 * np.max(np.abs(k1.ntk))
     with pytest.raises(nf.InputError, match="has 8 frequencies; got 3 amplitudes"):
         nf.encode(nf.Mapping("amplitudes", features=8, amplitudes=(1, 2, 3)), x)
@@ -182,10 +182,10 @@ def test_centred_networks_start_at_zero_and_follow_the_mean_prediction():
     lr = nd.stable_lr(MODEL, mapping, signals.x_train)
     args = (signals.x_train, signals.y_train[:, 0], signals.x_test, signals.y_test[:, 0])
     centred = nf.train(model, *args, lr=lr, steps=[0, 50], seeds=2, center=True, dtype=np.float64,
-                       show_progress=False)
-    plain = nf.train(model, *args, lr=lr, steps=[0, 50], seeds=2, dtype=np.float64, show_progress=False)
+                       execution=nf.QUIET)
+    plain = nf.train(model, *args, lr=lr, steps=[0, 50], seeds=2, dtype=np.float64, execution=nf.QUIET)
     assert np.all(centred.f_test[0] == 0)
     data = {"x_train": args[0], "y_train": args[1], "x_test": args[2], "y_test": args[3]}
-    mean = nf.kernel.dynamics.predict_model(model, data, lr=lr, steps=[50], show_progress=False).f_test[-1]
+    mean = nf.kernel.dynamics.predict_model(model, data, lr=lr, steps=[50], execution=nf.QUIET).f_test[-1]
     gap = [np.sqrt(np.mean((r.f_test[-1][:, :, 0] - mean[:, 0]) ** 2)) for r in (centred, plain)]
     assert gap[0] < 0.1 * np.sqrt(np.mean(mean ** 2)) and gap[0] < gap[1] / 3

@@ -190,3 +190,47 @@ def test_dated_figures_name_real_commits():
         done = subprocess.run(["git", "show", "-s", "--format=%ad", "--date=short", f"{commit}^{{commit}}"], cwd=ROOT,
                               capture_output=True, text=True)
         assert done.returncode == 0 and done.stdout.strip() == date, (date, commit, done.stdout, done.stderr)
+
+
+def test_jax_page_code_runs(capsys):
+    """docs/jax.md runs as written: jit, grad in the model and the points, a vmapped sweep, and the fit of sigma,
+    whose predicted test error falls."""
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "jax.md").read_text(), flags=re.S)
+    assert len(blocks) >= 4
+    namespace = {}
+    for block in blocks:
+        exec(compile(block, "docs/jax.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    assert namespace["K"].ntk.shape == (64, 64) and namespace["dk_dx"].shape == (64, 1)
+    assert np.isfinite(float(namespace["grads"].mapping.sigma))
+    assert namespace["spectra"].shape == (16, 256)
+    assert float(namespace["error"]) < namespace["first_error"]
+    assert "sigma 16 ->" in capsys.readouterr().out
+
+
+def test_depth_table_is_the_benchmarks_json():
+    """docs/benchmarks.md's depth table and ratio are docs/benchmarks/depth.json, rounded."""
+    text = (ROOT / "docs" / "benchmarks.md").read_text()
+    data = json.loads((ROOT / "docs" / "benchmarks" / "depth.json").read_text())
+    depths = re.search(r"^\| depth \|(.*)\|$", text, flags=re.M).group(1).split("|")
+    seconds = re.search(r"^\| compile \+ run \(s\) \|(.*)\|$", text, flags=re.M).group(1).split("|")
+    assert [int(d) for d in depths] == [row["depth"] for row in data["rows"]]
+    assert [float(s) for s in seconds] == [round(row["first_s"], 2) for row in data["rows"]]
+    assert f"Depth 256 takes {data['ratio_256_to_8']:.2f} times as long as depth 8" in text
+
+
+def test_sweep_table_is_the_benchmarks_json():
+    """docs/benchmarks.md's sweep table and its sentences are docs/benchmarks/sweep.json, rounded and counted."""
+    text = (ROOT / "docs" / "benchmarks.md").read_text()
+    data = {k: v for k, v in json.loads((ROOT / "docs" / "benchmarks" / "sweep.json").read_text()).items()
+            if isinstance(v, dict)}
+    for task, r in data.items():
+        n, j, v = r["numpy_loop_s"], r["jit_loop_s"], r["vmap_s"]
+        row = (f"| {task} | {n[0]:.2f} / {n[1]:.3f} | {j[0]:.2f} / {j[1]:.3f} | {v[0]:.2f} / {v[1]:.3f} | "
+               f"{n[0] / v[0]:.1f}x / {n[1] / v[1]:.1f}x | {r['max_relative_difference']:.1e} |")
+        assert row in text, row
+        assert r["max_relative_difference"] < 1e-12
+    steady_fastest = {t for t, r in data.items() if r["vmap_s"][1] < min(r["numpy_loop_s"][1], r["jit_loop_s"][1])}
+    assert steady_fastest == {"spectra, grid 64", "predictions, 16 training points"}
+    slower = sum(r["vmap_s"][0] > r["numpy_loop_s"][0] for r in data.values())
+    words = {1: "one", 2: "two", 3: "three", 4: "four"}
+    assert f"slower vmapped than the NumPy loop in {words[slower]} of the four tasks" in flat(text)

@@ -14,7 +14,7 @@ def _problem(outputs=1, seed=0):
     rng = np.random.default_rng(seed)
     x = rng.uniform(0, 1, (30, 1))
     model = Model(mapping=Mapping("gaussian", sigma=3.0, features=64), depth=2)
-    k = kernels(model, x, show_progress=False)
+    k = kernels(model, x, execution=nf.QUIET)
     lam, V = np.linalg.eigh(k.ntk)
     phi = V * np.sqrt(np.clip(lam, 0, None))  # (30, 30): the linear model f = phi @ w has kernel phi phi^T
     joint = phi @ phi.T
@@ -125,8 +125,8 @@ def test_residual_per_frequency_on_a_circulant_kernel(flow):
     model = Model(mapping=Mapping("power", features=12, p=1.0), depth=2)
     x = nf.grid((32,))
     y = np.sin(2 * np.pi * 1 * x[:, 0]) + 0.5 * np.cos(2 * np.pi * 3 * x[:, 0] + 0.3) + 0.2 * np.sin(2 * np.pi * 7 * x[:, 0])
-    K = kernels(model, x, show_progress=False).ntk
-    s = nf.grid_spectrum(model, (32,), show_progress=False)
+    K = kernels(model, x, execution=nf.QUIET).ntk
+    s = nf.grid_spectrum(model, (32,), execution=nf.QUIET)
     assert s.method == "fft"
     lam = {abs(int(f[0])): v for f, v in zip(s.frequencies, s.eigenvalues)}
     lr, steps = 0.5 * nf.max_stable_lr(s.eigenvalues, 32), np.array([0, 3, 30, 300])

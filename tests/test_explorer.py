@@ -32,7 +32,7 @@ def test_kernel_matches_the_engine(mapping, activation):
                                 grid=64, frequencies=(2, 5))
     x = nf.grid((64,))
     ntk, nngp = explore.kernel_matrix(settings.model(), x)
-    ref = nf.kernels(settings.model(), x, show_progress=False)
+    ref = nf.kernels(settings.model(), x, execution=nf.QUIET)
     np.testing.assert_allclose(ntk, ref.ntk, rtol=1e-11, atol=1e-11 * np.abs(ref.ntk).max())
     np.testing.assert_allclose(nngp, ref.nngp, rtol=1e-11, atol=1e-11 * np.abs(ref.nngp).max())
 
@@ -46,7 +46,7 @@ def test_omega0_is_not_compiled_in():
     for omega0 in (1.5, 4.0):
         model = base.replace(omega0=omega0).model()
         ntk, _ = explore.kernel_matrix(model, x)
-        ref = nf.kernels(model, x, show_progress=False).ntk
+        ref = nf.kernels(model, x, execution=nf.QUIET).ntk
         np.testing.assert_allclose(ntk, ref, rtol=1e-11, atol=1e-11 * np.abs(ref).max())
     assert explore._layers_fn.cache_info().misses == fn.misses
 
@@ -74,12 +74,12 @@ def test_compute_spectrum_and_residuals_follow_the_kernel():
                          steps=500, records=20, lr_fraction=0.7)
     r = explore.compute(s)
     assert tuple(r["residual_freqs"]) == (2, 5)
-    ref = nf.grid_spectrum(s.model(), (128,), show_progress=False)
+    ref = nf.grid_spectrum(s.model(), (128,), execution=nf.QUIET)
     lam_ref = {abs(int(f)): v for f, v in zip(ref.frequencies[:, 0], ref.eigenvalues)}
     np.testing.assert_allclose(r["spectrum"], [lam_ref[int(f)] for f in r["spectrum_freqs"]], rtol=1e-10,
                                atol=1e-12 * ref.eigenvalues[0])
     train = r["train"]
-    K_train = nf.kernels(s.model(), r["x"][train][:, None], show_progress=False).ntk
+    K_train = nf.kernels(s.model(), r["x"][train][:, None], execution=nf.QUIET).ntk
     lam_train = np.real(np.fft.fft(K_train[0]))
     n = len(train)
     assert np.isclose(r["lr"], 0.7 * 2 * n / lam_train.max(), rtol=1e-10)
@@ -94,7 +94,7 @@ def test_compute_spectrum_and_residuals_follow_the_kernel():
                                2 * np.sum(expected ** 2, axis=1), rtol=1e-7, atol=1e-20)
     i0 = int(round(s.x0 * 128))
     np.testing.assert_allclose(r["kernel"], nf.kernels(s.model(), r["x"][[i0]][:, None], r["x"][:, None],
-                                                       show_progress=False).ntk[0], rtol=1e-11)
+                                                       execution=nf.QUIET).ntk[0], rtol=1e-11)
 
 
 @pytest.mark.parametrize("change, message", [({"frequencies": "2,x"}, "malformed frequencies"),

@@ -7,7 +7,6 @@ included), and the derivative in every numeric hyperparameter of the model (its 
 Central differences D(h) = (f(x + h) - f(x - h)) / (2 h) are Richardson-extrapolated (`_richardson`) to O(h^3). At a
 coincident pair the ReLU kernels have a cusp (|x - x'|): there central differences measure the symmetric derivative,
 the one the kernel's derivative rule gives, with an error linear in h that the extrapolation removes."""
-import dataclasses
 import itertools
 
 import numpy as np
@@ -27,12 +26,9 @@ def _models():
     for act, kind, par in itertools.product(nf.model.ACTIVATIONS, KINDS, nf.model.PARAMETERIZATIONS):
         if kind == "gaussian_inf" and par == "standard":
             continue
-        features = 3 if kind in ("power", "amplitudes") else 6
-        amps = tuple(np.linspace(1.0, 0.2, 3 if kind == "amplitudes" else 0))
-        mapping = nf.Mapping(kind, sigma=1.5, features=features if kind != "amplitudes" else 3, p=1.5, seed=1,
-                             amplitudes=amps)
-        if kind == "amplitudes":
-            mapping = nf.Mapping(kind, features=3, amplitudes=tuple(np.linspace(1.0, 0.2, 3)))
+        features = 3 if kind in ("power", "amplitudes") else 6  # 1D points: the power lattice has 3 frequencies
+        amps = tuple(np.linspace(1.0, 0.2, 3)) if kind == "amplitudes" else ()
+        mapping = nf.Mapping(kind, sigma=1.5, features=features, p=1.5, seed=1, amplitudes=amps)
         yield pytest.param(nf.Model(mapping=mapping, depth=3, width=16, activation=act, omega0=1.7,
                                     w_std=1.2 if act != "sin" else 0.9, b_std=0.3, parameterization=par),
                            id=f"{act}-{kind}-{par}")
@@ -132,3 +128,30 @@ def test_reverse_mode_equals_forward_mode(x64):
     x = jnp.asarray([[0.3], [0.3], [-0.7]])
     f = lambda x: nf.kernel_fn(model)(x, x[::-1]).ntk.sum()  # noqa: E731
     np.testing.assert_allclose(jax.grad(f)(x), jax.jacfwd(f)(x), rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("act", nf.model.ACTIVATIONS)
+def test_finite_at_the_origin_without_bias(act, x64):
+    """Raw inputs, no bias, a point at the origin (zero variance after the first layer): every derivative is finite
+    (the ReLU kernels are not differentiable there; the rule gives the finite value of its other branches)."""
+    model = nf.Model(nf.Mapping("none"), depth=3, activation=act, b_std=0.0, omega0=1.3)
+    x = jnp.asarray([[0.0, 0.0], [0.4, -0.2], [-0.4, 0.2]])  # the origin, a point and its antipode
+    jac = jax.jacfwd(lambda x: jnp.stack(nf.kernel_fn(model)(x)))(x)
+    grad = jax.grad(lambda m: jnp.sum(jnp.stack(nf.kernel_fn(m)(x))))(model)
+    assert np.all(np.isfinite(jac)) and all(np.isfinite(g) for g in jax.tree_util.tree_leaves(grad))
+
+
+@pytest.mark.parametrize("act", nf.model.ACTIVATIONS)
+def test_sigma_towards_zero(act, x64):
+    """Gaussian features as sigma -> 0 (the kernel tends to a constant): the derivative in sigma is finite at
+    sigma = 0 (traced; a concrete 0 is refused) and equals central differences at sigma = 1e-3."""
+    base = nf.Model(nf.Mapping("gaussian", features=16), depth=3, activation=act, omega0=1.3)
+    x = jnp.asarray(np.linspace(0.0, 1.0, 5)[:, None])
+
+    def total(sigma):
+        return jnp.sum(jnp.stack(nf.kernel_fn(base.replace(mapping=base.mapping.replace(sigma=sigma)))(x)))
+
+    assert np.isfinite(float(jax.grad(total)(0.0)))
+    ours = float(jax.grad(total)(1e-3))
+    fd = _richardson([float(total(1e-3 + s * 1e-6)) for s in STEPS], 1e-6)
+    assert abs(ours - fd) <= TOL * max(abs(fd), 1e-8), (ours, fd)

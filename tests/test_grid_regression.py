@@ -8,8 +8,8 @@ from ntk_fourier.images import regress
 
 def _dense_reference(model, image, lr, steps):
     d = nf.images.split(image)
-    K = nf.kernels(model, d["x_train"], show_progress=False).ntk
-    K_all = nf.kernels(model, d["x"], d["x_train"], show_progress=False).ntk
+    K = nf.kernels(model, d["x_train"], execution=nf.QUIET).ntk
+    K_all = nf.kernels(model, d["x"], d["x_train"], execution=nf.QUIET).ntk
     p = nf.predict(K, d["y_train"], lr=lr, steps=steps, ntk_test=K_all)
     converged = K_all @ np.linalg.lstsq(K, d["y_train"], rcond=1e-12)[0]
     return np.concatenate([p.f_test, converged[None]]).reshape((len(steps) + 1,) + image.shape)

@@ -415,6 +415,6 @@ def test_the_kernel_bound_is_above_the_kernel(activation, mapping, parameterizat
                      activation=activation, omega0=omega0, w_std=10.0 ** log_w, b_std=b_std,
                      parameterization=parameterization)
     x = np.random.default_rng(seed).normal(size=(5, 2)) * 10.0 ** log_scale
-    k = nf.kernels(model, x, show_progress=False)
+    k = nf.kernels(model, x, execution=nf.QUIET)
     largest = max(np.max(np.abs(k.ntk)), np.max(np.abs(k.nngp)))
     assert np.log10(largest) <= bounds.kernel_log10(model, float(np.max(np.sum(x ** 2, 1)))) + 1e-9

@@ -229,7 +229,7 @@ def test_sigmoid_output_training_equals_manual_adam():
     model, lr = nf.images.model_for("gaussian", size=8)
     model = model.replace(width=16, depth=2)
     run = nf.train(model, d["x_train"], d["y_train"], d["x_test"], d["y_test"], lr=lr, steps=[0, 5], seeds=1,
-                   optimizer="adam", output="sigmoid", dtype=jnp.float64, show_progress=False)
+                   optimizer="adam", output="sigmoid", dtype=jnp.float64, execution=nf.QUIET)
     net = network(model, 2, 1)
     params = net.init(jax.random.split(jax.random.PRNGKey(0), 1)[0])  # drawn in float32, as train() does
     params = jax.tree_util.tree_map(lambda a: a.astype(jnp.float64), params)

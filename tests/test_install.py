@@ -1,6 +1,7 @@
 """What a user of `pip install .` gets: a fresh virtual environment with the newest JAX stack (requirements/main.txt),
-no neural-tangents, no TensorFlow, no checkout on the path; every command runs, and the ReLU kernels equal the
-arc-cosine closed forms on random 3D points to 1e-10. About a minute (pip's cache); needs the package index."""
+no neural-tangents, no TensorFlow, no extras (explore, video), no checkout on the path; every command runs (those of
+an extra say in one line which to install), and the ReLU kernels equal the arc-cosine closed forms on random 3D points
+to 1e-10. About a minute (pip's cache); needs the package index."""
 import subprocess
 import sys
 import textwrap
@@ -14,7 +15,7 @@ CHECK = textwrap.dedent('''
     rng = np.random.default_rng(0)
     x1, x2 = rng.normal(size=(20, 3)), rng.normal(size=(15, 3))
     w, b = 1.4, 0.2
-    k = nf.kernels(nf.Model(mapping=nf.Mapping("none"), depth=1, w_std=w, b_std=b), x1, x2, show_progress=False)
+    k = nf.kernels(nf.Model(mapping=nf.Mapping("none"), depth=1, w_std=w, b_std=b), x1, x2, execution=nf.QUIET)
     u1 = np.hstack([w * x1 / np.sqrt(3), np.full((20, 1), b)])  # first pre-activation's covariance factors
     u2 = np.hstack([w * x2 / np.sqrt(3), np.full((15, 1), b)])
     n1, n2 = np.linalg.norm(u1, axis=1), np.linalg.norm(u2, axis=1)
@@ -25,6 +26,7 @@ CHECK = textwrap.dedent('''
         assert np.max(np.abs(got - want)) <= 1e-10 * np.max(np.abs(want)), np.max(np.abs(got - want))
     import importlib.util, jax
     assert importlib.util.find_spec("neural_tangents") is None and importlib.util.find_spec("tensorflow") is None
+    assert importlib.util.find_spec("panel") is None and importlib.util.find_spec("imageio_ffmpeg") is None  # extras
     print("arc-cosine ok, jax", jax.__version__)
 ''')
 
@@ -71,3 +73,7 @@ def test_fresh_install_runs_every_command(fresh_env):
                               cwd=work)
         assert done.returncode == 0, f"ntk-fourier {' '.join(argv)}: {done.stderr}"
         assert done.stdout.startswith("wrote "), done.stdout
+    for extra, argv in (("explore", ["explore", "--no-browser"]), ("video", ["animate", "--out", "a.mp4"])):
+        done = subprocess.run([str(venv / "bin" / "ntk-fourier"), *argv], capture_output=True, text=True, cwd=work)
+        assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
+        assert f'the {extra!r} extra: pip install "ntk-fourier[{extra}]"' in done.stderr, done.stderr

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from oracle import mlp_kernels
-from ntk_fourier import Mapping, Model, encode, input_covariance, kernels, siren_model
+from ntk_fourier import QUIET, Mapping, Model, encode, input_covariance, kernels, siren_model
 from ntk_fourier.model.siren import first_layer_kernels, first_layer_variance
 
 RTOL = 1e-9  # float64; see test_relu_diagonal_precision for the one place where precision is lower
@@ -34,7 +34,7 @@ def test_one_hidden_layer_relu_equals_arc_cosine(b_std, parameterization, dim):
     w, width = 1.3, 64
     x1, x2 = _points(7, dim, 1), _points(5, dim, 2)
     k = kernels(Model(mapping=Mapping("none"), depth=1, width=width, w_std=w, b_std=b_std,
-                      parameterization=parameterization), x1, x2, show_progress=False)
+                      parameterization=parameterization), x1, x2, execution=QUIET)
     # first-layer pre-activations u = w W x / sqrt(d) + b_std b are Gaussian with covariance <u1, u2>, where
     u1 = np.hstack([w * x1 / np.sqrt(dim), np.full((len(x1), 1), b_std)])
     u2 = np.hstack([w * x2 / np.sqrt(dim), np.full((len(x2), 1), b_std)])
@@ -68,7 +68,7 @@ def test_deep_kernels_equal_numpy_recursion(mapping, activation, depth, b_std, p
     ntk, nngp = mlp_kernels(g1 @ g2.T / d_in, np.sum(g1**2, 1) / d_in, np.sum(g2**2, 1) / d_in, depth=depth,
                             activation=activation, w_std=1.2, b_std=b_std, parameterization=parameterization,
                             width=32, d_in=d_in, omega0=1.5)
-    k = kernels(model, x1, x2, show_progress=False)
+    k = kernels(model, x1, x2, execution=QUIET)
     np.testing.assert_allclose(k.nngp, nngp, rtol=RTOL, atol=1e-12, err_msg="NNGP: ntk_fourier vs NumPy recursion")
     np.testing.assert_allclose(k.ntk, ntk, rtol=RTOL, atol=1e-12, err_msg="NTK: ntk_fourier vs NumPy recursion")
 
@@ -77,7 +77,7 @@ def test_relu_diagonal_precision():
     """On identical points the correlation is exactly 1 (no arccos rounding blow-up): diagonal = closed form."""
     x = np.arange(8)[:, None] / 8
     k = kernels(Model(mapping=Mapping("gaussian", sigma=3), depth=3, w_std=np.sqrt(2), b_std=0.1), x,
-                show_progress=False)
+                execution=QUIET)
     # With C(x, x) = 1 and w^2 = 2 each ReLU layer keeps q: q_l = 2 * q_{l-1} / 2 + b^2; NTK_l = q_l + NTK_{l-1}.
     q, ntk = 2 * 1.0 + 0.01, 2 * 1.0 + 0.01
     for _ in range(3):
@@ -97,8 +97,8 @@ def test_gaussian_mapping_approaches_infinite_features():
         cov = input_covariance(Mapping("gaussian", sigma=2.0, features=m, seed=1), x, x)
         errors.append(np.abs(cov - exact_cov).max())
     assert errors[-1] < 0.02 and errors[0] / errors[-1] > 4, errors  # 16x per step would be m^-1/2 -> 4x
-    inf = kernels(Model(mapping=Mapping("gaussian_inf", sigma=2.0)), x, show_progress=False)
-    fin = kernels(Model(mapping=Mapping("gaussian", sigma=2.0, features=65536, seed=1)), x, show_progress=False)
+    inf = kernels(Model(mapping=Mapping("gaussian_inf", sigma=2.0)), x, execution=QUIET)
+    fin = kernels(Model(mapping=Mapping("gaussian", sigma=2.0, features=65536, seed=1)), x, execution=QUIET)
     assert np.abs(fin.ntk - inf.ntk).max() / np.abs(inf.ntk).max() < 0.01
 
 
@@ -129,7 +129,7 @@ def test_siren_first_layer_equals_monte_carlo():
 
 def test_siren_kernel_is_finite_and_psd():
     x = np.linspace(-1, 1, 64)[:, None]
-    k = kernels(siren_model(depth=3), x, show_progress=False)
+    k = kernels(siren_model(depth=3), x, execution=QUIET)
     for name in ("ntk", "nngp"):
         K = getattr(k, name)
         lam = np.linalg.eigvalsh(K)
@@ -143,9 +143,9 @@ def test_siren_kernel_is_finite_and_psd():
 def test_blocks_equal_one_shot():
     x = _points(70, 1, 7)
     model = Model(mapping=Mapping("gaussian", sigma=5))
-    one = kernels(model, x, block=1024, show_progress=False)
-    blocks = kernels(model, x, block=16, show_progress=False)
-    cross = kernels(model, x, x[:33], block=16, show_progress=False)
+    one = kernels(model, x, execution=QUIET.replace(tile=1024))
+    blocks = kernels(model, x, execution=QUIET.replace(tile=16))
+    cross = kernels(model, x, x[:33], execution=QUIET.replace(tile=16))
     np.testing.assert_array_equal(blocks.ntk, blocks.ntk.T)
     np.testing.assert_allclose(blocks.ntk, one.ntk, rtol=1e-12)
     np.testing.assert_allclose(cross.nngp, one.nngp[:, :33], rtol=1e-12)

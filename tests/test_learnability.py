@@ -43,7 +43,7 @@ def test_effective_ridge_conserves_the_training_points():
 def test_population_coefficients_and_measured_regression():
     x = nf.grid((64,))
     y = nf.one_over_f(n=64, stride=4, seed=1)["y"]
-    K = nf.kernels(nf.Model(mapping=nf.Mapping("power", features=32, p=1.0), depth=2), x, show_progress=False).ntk
+    K = nf.kernels(nf.Model(mapping=nf.Mapping("power", features=32, p=1.0), depth=2), x, execution=nf.QUIET).ntk
     pop = le.population(K, y)
     assert np.sum(pop.coefficients ** 2) == pytest.approx(np.mean(y ** 2), rel=1e-12)  # Parseval, phi mean-square 1
     assert np.all(np.diff(pop.eigenvalues) <= 0) and pop.eigenvalues.sum() == pytest.approx(np.trace(K) / 64)
@@ -61,7 +61,7 @@ def test_regression_errors_held_out_and_repeated_points():
     distinct points."""
     x = nf.grid((96,))
     y = nf.one_over_f(n=96, stride=4, seed=2)["y"]
-    pop = le.population(nf.kernels(nf.Model(depth=3), x, show_progress=False).ntk, y)
+    pop = le.population(nf.kernels(nf.Model(depth=3), x, execution=nf.QUIET).ntk, y)
     sets = le.training_sets(96, 12, 5, seed=0)
     assert all(len(np.unique(row)) == 12 for row in sets)
     whole, held = le.regression_errors(pop, sets), le.regression_errors(pop, sets, held_out=True)
@@ -89,7 +89,7 @@ def test_gaussian_design_is_the_simulation_and_agrees_with_the_prediction_on_an_
     x = nf.grid((256,))
     y = nf.one_over_f(n=256, stride=2, seed=0)["y"]
     model = nf.Model(mapping=nf.Mapping("gaussian", sigma=10.0, features=256), depth=4)
-    pop = le.population(nf.kernels(model, x, show_progress=False).ntk, y)
+    pop = le.population(nf.kernels(model, x, execution=nf.QUIET).ntk, y)
     for n, predicted in zip((16, 32), le.predict(pop, [16, 32]).test_mse):
         control = le.gaussian_design(pop, n, draws=100, seed=n)
         se = np.std(control, ddof=1) / np.sqrt(len(control))

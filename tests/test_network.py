@@ -48,7 +48,7 @@ def test_siren_initialisation_is_sirens():
 @pytest.mark.usefixtures("x64")
 def test_empirical_ntk_approaches_analytic_like_inverse_sqrt_width(model):
     x = grid((24,)) * 2 - 1 if model.init == "siren" else grid((24,))
-    analytic = kernels(model, x, show_progress=False).ntk
+    analytic = kernels(model, x, execution=nf.QUIET).ntk
     widths, errors = [128, 512, 2048], []
     for width in widths:
         net = network(model.replace(width=width), 1)
@@ -78,7 +78,7 @@ def test_network_view_runs_without_neural_tangents(tmp_path):
     done = run_cli_without_neural_tangents(["kernel", "--x", tmp_path / "x.npy", "--out", tmp_path / "k.npz"])
     assert done.returncode == 0, done.stderr
     with np.load(tmp_path / "k.npz") as k:
-        np.testing.assert_array_equal(k["ntk"], nf.kernels(nf.Model(), x, show_progress=False).ntk)
+        np.testing.assert_array_equal(k["ntk"], nf.kernels(nf.Model(), x, execution=nf.QUIET).ntk)
     blocked = run_cli_without_neural_tangents(["kernel", "--x", tmp_path / "x.npy", "--engine", "neural-tangents",
                                                "--out", tmp_path / "k2.npz"])
     assert blocked.returncode == 2 and "needs neural-tangents" in blocked.stderr, blocked.stderr

@@ -15,7 +15,7 @@ def test_stationary_kernel_error_does_not_depend_on_the_bump_position():
     for mapping in ("basic", "none"):
         model = nf.Model(mapping=nf.Mapping(mapping), depth=2)
         errors[mapping] = [nf.kernel.dynamics.predict_model(model, stationarity.bump(c), lr=0.5, steps=[100],
-                                                            show_progress=False).mse_test[-1]
+                                                            execution=nf.QUIET).mse_test[-1]
                            for c in (1 / 64, 1 / 64 + 5 / 32, 1 / 64 + 11 / 32)]
     assert np.ptp(errors["basic"]) <= 1e-9 * np.mean(errors["basic"])
     assert np.ptp(errors["none"]) > 0.02 * np.mean(errors["none"])
@@ -27,7 +27,7 @@ def test_the_sparse_mapping_has_two_frequencies_and_the_ntk_many():
     spectrum = kernel_spreading.row_spectrum(nf.input_covariance(mapping, x[:1], x)[0])
     assert np.allclose(np.delete(spectrum, kernel_spreading.FREQUENCIES), 0, atol=1e-12)
     ntk = kernel_spreading.row_spectrum(nf.kernels(nf.Model(mapping=mapping, depth=1), x[:1], x,
-                                                   show_progress=False).ntk[0])
+                                                   execution=nf.QUIET).ntk[0])
     assert np.all(ntk > 0)  # every frequency: the ReLU layer spreads the two
 
 
@@ -66,26 +66,20 @@ def test_centred_networks_trained_together_are_those_of_nf_train(monkeypatch):
     f = common.train_centred(*args, lr=rates, steps=40, seeds=2)
     for i, (d, lr) in enumerate(zip(data, rates)):
         run = nf.train(model, d["x_train"], d["y_train"], d["x_test"], d["y_test"], lr=lr, steps=[0, 40], seeds=2,
-                       center=True, show_progress=False)
+                       center=True, execution=nf.QUIET)
         assert np.allclose(f[i], run.f_test[-1][:, :, 0], rtol=1e-4, atol=1e-5)
     monkeypatch.setattr(common, "MAX_PARAMETERS", 9000)  # two problems per program: two programs, one padded
     assert np.allclose(common.train_centred(*args, lr=rates, steps=40, seeds=2), f, rtol=1e-4, atol=1e-5)
 
 
-def test_kernel_of_mapped_points_is_the_engine_kernel():
-    """`common.ntk` reuses one compiled kernel for every mapping with as many features: the same numbers as
-    `nf.kernels`; and `ntk_prediction` is `predict_model`'s mean prediction, one target at a time."""
-    from analysis.common import ntk, ntk_prediction
-    x1, x2 = nf.grid((24,)), nf.grid((10,)) + 0.013
-    for mapping in (nf.Mapping("laplacian", sigma=3.0, features=32, seed=2), nf.Mapping("basic"),
-                    nf.Mapping("positional", sigma=8.0, features=8), nf.Mapping("none")):
-        model = nf.Model(depth=3, mapping=mapping)
-        assert np.allclose(ntk(model, x1, x2), nf.kernels(model, x1, x2, show_progress=False).ntk, rtol=1e-12)
+def test_ntk_prediction_is_the_mean_prediction_of_each_target():
+    """`common.ntk_prediction` is `predict_model`'s mean prediction, one target at a time."""
+    from analysis.common import ntk_prediction
     data = [nf.one_over_f(n=64, stride=4, seed=s) for s in range(2)]
     model = nf.Model(depth=2, mapping=nf.Mapping("gaussian", sigma=4.0, features=16))
     mse, lr = ntk_prediction(model, data[0]["x_train"], data[0]["x_test"],
                              np.stack([d["y_train"] for d in data], 1), np.stack([d["y_test"] for d in data], 1),
                              steps=30)
     for d, value in zip(data, mse):
-        ref = nf.kernel.dynamics.predict_model(model, d, lr=lr, steps=[30], show_progress=False).mse_test[-1]
+        ref = nf.kernel.dynamics.predict_model(model, d, lr=lr, steps=[30], execution=nf.QUIET).mse_test[-1]
         assert value == pytest.approx(ref, rel=1e-10)

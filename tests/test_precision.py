@@ -34,5 +34,5 @@ def test_train_float64_is_float64(tmp_path):
     assert 1e-9 < gap < 1e-4, gap  # round-off of float32 (eps 1.2e-7) grown over 100 steps; the same networks
     # and the float64 run equals the library's float64 training in this process
     run = nf.train(nf.Model(depth=2, width=64), d["x_train"], d["y_train"], d["x_test"], d["y_test"], lr=0.3,
-                   steps=[0, 10, 100], seeds=2, dtype=np.float64, show_progress=False)
+                   steps=[0, 10, 100], seeds=2, dtype=np.float64, execution=nf.QUIET)
     np.testing.assert_allclose(run.f_train, f64, rtol=1e-12, atol=1e-14)

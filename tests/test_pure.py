@@ -77,14 +77,14 @@ def test_vmap_over_models_equals_a_loop(x64):
     swept = jax.jit(jax.vmap(lambda m: nf.kernel_fn(m)(x).ntk))(batch)
     for i in (0, 31, 63):
         alone = nf.kernels(base.replace(mapping=base.mapping.replace(sigma=float(sigmas[i]))), x,
-                           show_progress=False).ntk
+                           execution=nf.QUIET).ntk
         assert _relative(swept[i], alone) < RTOL
 
 
 def _kernels_of_dynamics():
     model = nf.Model(nf.Mapping("gaussian", sigma=5.0, features=32), depth=3)
     xt, xs = np.linspace(0, 1, 16, endpoint=False)[:, None], np.linspace(0, 1, 40, endpoint=False)[:, None]
-    return (nf.kernels(model, xt, show_progress=False).ntk, nf.kernels(model, xs, xt, show_progress=False).ntk,
+    return (nf.kernels(model, xt, execution=nf.QUIET).ntk, nf.kernels(model, xs, xt, execution=nf.QUIET).ntk,
             np.sin(2 * np.pi * 3 * xt[:, 0]), np.sin(2 * np.pi * 3 * xs[:, 0]))
 
 
@@ -145,7 +145,7 @@ def test_learnability_equals_the_snapshot(ridge, x64):
     model = nf.Model(nf.Mapping("gaussian", sigma=5.0, features=32), depth=3)
     grid = nf.grid((64,))
     target = np.sin(2 * np.pi * 5 * grid[:, 0]) + 0.3 * np.cos(2 * np.pi * 11 * grid[:, 0])
-    pop = nf.kernel.learnability.population(nf.kernels(model, grid, show_progress=False).ntk, target)
+    pop = nf.kernel.learnability.population(nf.kernels(model, grid, execution=nf.QUIET).ntk, target)
     fn = jax.jit(jax.vmap(lambda n: learnability.learnability(pop.eigenvalues, pop.coefficients, n, ridge)))
     got = fn(jnp.asarray([4.0, 8.0, 16.0, 32.0]))
     for key in ("kappa", "test_mse", "train_mse", "learnability"):
@@ -186,8 +186,8 @@ def test_gradient_of_a_predicted_error_in_sigma(x64):
 
 
 @pytest.mark.parametrize("call, counterpart", [
-    (lambda m, x: nf.kernels(m, x, show_progress=False), "nf.kernel_fn"),
-    (lambda m, x: nf.grid_spectrum(m, (8,), show_progress=False), "nf.core.spectrum.grid_spectrum"),
+    (lambda m, x: nf.kernels(m, x, execution=nf.QUIET), "nf.kernel_fn"),
+    (lambda m, x: nf.grid_spectrum(m, (8,), execution=nf.QUIET), "nf.core.spectrum.grid_spectrum"),
     (lambda m, x: nf.encode(m.mapping, x), "nf.model.mappings.features"),
 ])
 def test_numpy_conveniences_name_their_pure_counterpart(call, counterpart):
@@ -202,3 +202,49 @@ def test_numpy_conveniences_name_their_pure_counterpart(call, counterpart):
     with pytest.raises(nf.InputError) as err:
         jax.grad(f)(3.0)
     assert counterpart in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("kind, theta", [("power", [1.2]), ("sigma", [np.log(6.0)]),
+                                         ("amplitudes", -1.0 * np.log(np.arange(1, 9)))])
+def test_design_objective_equals_the_snapshot(kind, theta):
+    """The design tool's predicted errors and their gradients, now through nf.kernel_fn and nf.core.dynamics: equal
+    to 0.2.0's own closed-form covariance and geometric sums, to 1e-12."""
+    design = nf.kernel.design
+    base = nf.Model(nf.Mapping("power"), depth=2)
+    signals = design.one_over_f_signals(1.0, [0, 1], n=64, stride=4)
+    for steps in (100, None):
+        for network in (False, True):
+            key = f"design/{kind}/{steps}/{network}"
+            errors = design.predicted_errors(base, kind, theta, [signals], lr=0.5, steps=steps, features=8, seed=2,
+                                             network=network)
+            assert _relative(errors, SNAPSHOT[f"{key}/errors"]) < RTOL, key
+            value, grad = design.gradient(base, kind, theta, signals, lr=0.5, steps=steps, features=8, seed=2,
+                                          network=network)
+            assert abs(value - SNAPSHOT[f"{key}/value"]) < RTOL * abs(SNAPSHOT[f"{key}/value"]), key
+            assert _relative(grad, SNAPSHOT[f"{key}/gradient"]) < RTOL, key
+
+
+def test_sweep_equals_kernels_of_each_model():
+    """nf.kernel.sweep (vmap over stacked models, p = inf included) equals nf.kernels of each model, to 1e-12."""
+    models = [nf.Model(nf.Mapping("power", features=16, p=p), depth=2) for p in (0.0, 1.0, 2.0, np.inf)]
+    x, xs = np.linspace(0, 1, 16, endpoint=False)[:, None], np.linspace(0, 1, 5)[:, None]
+    swept = nf.kernel.sweep(models, xs, x)
+    assert swept.ntk.shape == (4, 5, 16)
+    for i, m in enumerate(models):
+        alone = nf.kernels(m, xs, x, execution=nf.QUIET)
+        assert _relative(swept.ntk[i], alone.ntk) < RTOL and _relative(swept.nngp[i], alone.nngp) < RTOL
+    with pytest.raises(nf.InputError, match="differs in structure"):
+        nf.kernel.sweep([models[0], models[0].replace(depth=3)], x)
+
+
+@pytest.mark.parametrize("model", [nf.Model(nf.Mapping("gaussian", features=8)), nf.Model(nf.Mapping("none")),
+                                   nf.siren_model(), nf.Model(nf.Mapping("power", features=4), activation="gelu")],
+                         ids=["gaussian", "none", "siren", "power-gelu"])
+def test_kernel_keeps_the_inputs_dtype(model):
+    """float32 points give float32 kernels even with 64-bit mode on, float64 points float64 kernels."""
+    x = np.linspace(0, 1, 6)[:, None]
+    with nf.float64():
+        assert nf.kernel_fn(model)(x.astype(np.float32)).ntk.dtype == np.float32
+        k64 = nf.kernel_fn(model)(x)
+        assert k64.ntk.dtype == np.float64 and k64.nngp.dtype == np.float64
+    assert nf.kernel_fn(model)(x.astype(np.float32)).nngp.dtype == np.float32

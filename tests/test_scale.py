@@ -57,8 +57,8 @@ def test_relu_angle_equals_numpy():
 def test_tiled_operator_equals_dense_kernel(model, which):
     x = RNG.uniform(0, 1, (300, 2))
     x[150] = x[10]  # a repeated point
-    K = getattr(kernels(model, x, show_progress=False), which)
-    op = KernelOperator(model, x, which, tile=128, show_progress=False)  # 128 does not divide 300
+    K = getattr(kernels(model, x, execution=nf.QUIET), which)
+    op = KernelOperator(model, x, which, execution=nf.QUIET.replace(tile=128))  # 128 does not divide 300
     V = RNG.standard_normal((300, 5))
     assert np.max(np.abs(op @ V - K @ V)) <= 1e-11 * np.max(np.abs(K @ V))
     assert np.max(np.abs(op @ V[:, 0] - K @ V[:, 0])) <= 1e-11 * np.max(np.abs(K @ V[:, 0]))
@@ -76,7 +76,7 @@ def _spd(n, decay, seed=0):
 @pytest.mark.parametrize("k, block", [(10, None), (10, 4), (30, 40)])
 def test_block_lanczos_equals_eigh(k, block):
     A, lam = _spd(400, 2.0)
-    e = block_lanczos(lambda V: A @ V, 400, k, block=block, tol=1e-10, show_progress=False)
+    e = block_lanczos(lambda V: A @ V, 400, k, block=block, tol=1e-10, execution=nf.QUIET)
     assert np.max(np.abs(e.values - lam[:k]) / lam[:k]) <= 1e-10
     np.testing.assert_allclose(e.vectors.T @ e.vectors, np.eye(k), atol=1e-12)
     true_residuals = np.linalg.norm(A @ e.vectors - e.vectors * e.values, axis=0)
@@ -86,30 +86,30 @@ def test_block_lanczos_equals_eigh(k, block):
 
 def test_block_lanczos_spanning_the_space_is_exact():
     A, lam = _spd(24, 1.0)
-    e = block_lanczos(lambda V: A @ V, 24, 5, block=8, tol=1e-300, show_progress=False)
+    e = block_lanczos(lambda V: A @ V, 24, 5, block=8, tol=1e-300, execution=nf.QUIET)
     assert e.passes == 3 and np.max(np.abs(e.values - lam[:5])) <= 1e-12
 
 
 def test_block_lanczos_stops_at_max_passes_with_honest_residuals():
     A, _ = _spd(400, 0.2)  # flat spectrum: slow convergence
-    e = block_lanczos(lambda V: A @ V, 400, 10, block=10, tol=1e-12, max_passes=3, show_progress=False)
+    e = block_lanczos(lambda V: A @ V, 400, 10, block=10, tol=1e-12, max_passes=3, execution=nf.QUIET)
     assert e.passes == 3 and np.max(e.residuals / e.values) > 1e-12
     np.testing.assert_allclose(e.residuals, np.linalg.norm(A @ e.vectors - e.vectors * e.values, axis=0), rtol=1e-6)
 
 
 def test_block_lanczos_rejects_bad_k():
     with pytest.raises(InputError, match="between 1 and 9"):
-        block_lanczos(lambda V: V, 10, 10, show_progress=False)
+        block_lanczos(lambda V: V, 10, 10, execution=nf.QUIET)
 
 
 @pytest.mark.parametrize("model", [Model(mapping=Mapping("none"), depth=4), siren_model(depth=3, width=64)],
                          ids=["raw-relu", "siren"])
 def test_top_eigenpairs_points_equal_eigh(model):
     x = RNG.uniform(-1, 1, (700, 2))
-    K = kernels(model, x, show_progress=False).ntk
+    K = kernels(model, x, execution=nf.QUIET).ntk
     lam, V = np.linalg.eigh(K)
     lam, V = lam[::-1][:20], V[:, ::-1][:, :20]
-    e = top_eigenpairs_points(model, x, 20, tol=1e-10, tile=256, show_progress=False)
+    e = top_eigenpairs_points(model, x, 20, tol=1e-10, execution=nf.QUIET.replace(tile=256))
     assert np.max(np.abs(e.values - lam) / lam) <= 1e-9
     assert np.min(np.abs(np.sum(e.vectors * V, axis=0))) >= 1 - 1e-8  # same eigenvectors up to sign
 
@@ -117,7 +117,7 @@ def test_top_eigenpairs_points_equal_eigh(model):
 def test_predict_top_with_all_modes_equals_predict():
     x = RNG.uniform(-1, 1, (60, 2))
     y = np.sin(3 * x[:, :1]) + x[:, 1:] ** 2
-    K = kernels(Model(mapping=Mapping("none"), depth=2), x, show_progress=False).ntk
+    K = kernels(Model(mapping=Mapping("none"), depth=2), x, execution=nf.QUIET).ntk
     lam, V = np.linalg.eigh(K)
     steps = [0, 1, 10, 100, 1000]
     lr = 0.5 * 2 * 60 / lam[-1]
@@ -133,7 +133,7 @@ def test_predict_top_error_is_within_its_bound(flow):
     x = RNG.uniform(-1, 1, (200, 2))
     y = np.cos(4 * x[:, 0]) * x[:, 1]
     f0 = 0.1 * np.sin(9 * x[:, 1])
-    K = kernels(Model(mapping=Mapping("none"), depth=3), x, show_progress=False).ntk
+    K = kernels(Model(mapping=Mapping("none"), depth=3), x, execution=nf.QUIET).ntk
     lam, V = np.linalg.eigh(K)
     lam, V = lam[::-1], V[:, ::-1]
     steps = [0, 3, 30, 300, 3000]
@@ -152,7 +152,7 @@ def test_cli_spectrum_top_on_points(tmp_path, capsys):
     assert main(["spectrum", "--x", str(tmp_path / "x.npy"), "--top", "8", "--mapping", "none", "--quiet",
                  "--out", str(tmp_path / "s.npz")]) == 0
     with np.load(tmp_path / "s.npz") as s:
-        exact = np.linalg.eigvalsh(kernels(Model(mapping=Mapping("none")), x, show_progress=False).ntk)[::-1][:8]
+        exact = np.linalg.eigvalsh(kernels(Model(mapping=Mapping("none")), x, execution=nf.QUIET).ntk)[::-1][:8]
         assert np.max(np.abs(s["eigenvalues"] - exact) / exact) <= 1e-9
         assert np.all(s["residuals"] <= 1e-6 * s["eigenvalues"])
     assert main(["spectrum", "--harmonic", "2", "--top", "3", "--out", str(tmp_path / "h.npz")]) == 2
@@ -167,7 +167,7 @@ def test_large_scale_path_runs_without_neural_tangents(tmp_path):
     assert done.returncode == 0, done.stderr
     with np.load(tmp_path / "s.npz") as s:
         exact = np.linalg.eigvalsh(kernels(Model(mapping=Mapping("none")), np.load(tmp_path / "x.npy"),
-                                           show_progress=False).ntk)[::-1][:5]
+                                           execution=nf.QUIET).ntk)[::-1][:5]
         assert np.max(np.abs(s["eigenvalues"] - exact) / exact) <= 1e-9
 
 
@@ -177,14 +177,15 @@ def test_regress_points_equals_dense_solve(ridge):
     x, xs = RNG.uniform(0, 1, (250, 2)), RNG.uniform(0, 1, (90, 2))
     y = np.stack([np.sin(5 * x[:, 0]), x[:, 1] ** 2], 1)
     f0, f0s = 0.05 * np.cos(7 * x[:, :1]) * np.ones((1, 2)), np.zeros((90, 2))
-    K, Ks = (kernels(model, a, b, show_progress=False).ntk for a, b in ((x, None), (xs, x)))
+    K, Ks = (kernels(model, a, b, execution=nf.QUIET).ntk for a, b in ((x, None), (xs, x)))
     ridge = ridge * np.trace(K) / len(x)
     alpha = np.linalg.solve(K + ridge * np.eye(len(x)), y - f0)
     plain = regress_points(model, x, y, x_test=xs, y_test=np.zeros((90, 2)), f0_train=f0, f0_test=f0s, ridge=ridge,
-                           tol=1e-10, max_iter=2000, tile=100, show_progress=False)
+                           tol=1e-10, max_iter=2000, execution=nf.QUIET.replace(tile=100))
     lam, V = np.linalg.eigh(K)
     deflated = regress_points(model, x, y, x_test=xs, f0_train=f0, ridge=ridge, tol=1e-10, max_iter=2000,
-                              eigenpairs=(lam[::-1][:40], V[:, ::-1][:, :40]), tile=100, show_progress=False)
+                              eigenpairs=(lam[::-1][:40], V[:, ::-1][:, :40]),
+                              execution=nf.QUIET.replace(tile=100))
     for r in (plain, deflated):
         assert r.converged
         np.testing.assert_allclose(r.f_test, Ks @ alpha, rtol=0, atol=1e-7 * np.abs(Ks @ alpha).max())
@@ -200,7 +201,7 @@ def test_cli_regress(tmp_path):
     assert main(["regress", "--data", str(tmp_path / "d.npz"), "--mapping", "gaussian", "--sigma", "1", "--ridge",
                  "1e-2", "--precondition", "20", "--tol", "1e-10", "--quiet", "--out", str(tmp_path / "r.npz")]) == 0
     model = Model(mapping=Mapping("gaussian", sigma=1.0))
-    K, Ks = kernels(model, x, show_progress=False).ntk, kernels(model, xs, x, show_progress=False).ntk
+    K, Ks = kernels(model, x, execution=nf.QUIET).ntk, kernels(model, xs, x, execution=nf.QUIET).ntk
     expected = Ks @ np.linalg.solve(K + 1e-2 * np.eye(200), y)
     with np.load(tmp_path / "r.npz") as r:
         assert r["f_test"].shape == (50,)
@@ -212,9 +213,9 @@ def test_cli_regress(tmp_path):
 def test_conjugate_gradients_reports_non_convergence_honestly():
     A, _ = _spd(200, 1.5, seed=3)
     B = np.random.default_rng(4).standard_normal((200, 3))
-    X, R, iterations = conjugate_gradients(lambda V: A @ V, B, tol=1e-12, max_iter=5, show_progress=False)
+    X, R, iterations = conjugate_gradients(lambda V: A @ V, B, tol=1e-12, max_iter=5, execution=nf.QUIET)
     assert iterations == 5
     np.testing.assert_allclose(R, B - A @ X, atol=1e-12)  # the tracked residual is the true one
     assert np.all(np.linalg.norm(R, axis=0) > 1e-12 * np.linalg.norm(B, axis=0))
-    X, R, _ = conjugate_gradients(lambda V: A @ V, B, tol=1e-12, max_iter=1000, show_progress=False)
+    X, R, _ = conjugate_gradients(lambda V: A @ V, B, tol=1e-12, max_iter=1000, execution=nf.QUIET)
     np.testing.assert_allclose(X, np.linalg.solve(A, B), rtol=0, atol=1e-9 * np.abs(np.linalg.solve(A, B)).max())

@@ -20,7 +20,7 @@ def test_kernel_1d_analysis_and_figure(tmp_path):
 
 def test_crosscheck_1d_quick(tmp_path):
     from analysis import crosscheck_1d
-    table = crosscheck_1d.run(tmp_path, [16, 32], seeds=2, depth=1, steps=[0, 1, 5], show_progress=False)
+    table = crosscheck_1d.run(tmp_path, [16, 32], seeds=2, depth=1, steps=[0, 1, 5], execution=nf.QUIET)
     assert set(table) == {"gaussian_relu", "none_relu", "siren"}
     for name in table:
         summary = json.loads((tmp_path / name / "comparison.json").read_text())

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from ntk_fourier import (InputError, Mapping, Model, dense_spectrum, grid, grid_spectrum, harmonic_spectrum,
+from ntk_fourier import (QUIET, InputError, Mapping, Model, dense_spectrum, grid, grid_spectrum, harmonic_spectrum,
                          is_periodic, kernels, toeplitz_operator, top_eigenpairs, zonal_eigenvalues)
 
 PERIODIC = [Mapping("basic"), Mapping("power", features=8, p=0.0), Mapping("power", features=8, p=1.0),
@@ -16,8 +16,8 @@ PERIODIC = [Mapping("basic"), Mapping("power", features=8, p=0.0), Mapping("powe
 def test_fft_spectrum_equals_eigvalsh_on_periodic_grid(mapping, shape, which):
     model = Model(mapping=mapping, depth=3, b_std=0.2)
     assert is_periodic(mapping, len(shape))
-    s = grid_spectrum(model, shape, which=which, show_progress=False)
-    K = getattr(kernels(model, grid(shape), show_progress=False), which)
+    s = grid_spectrum(model, shape, which=which, execution=QUIET)
+    K = getattr(kernels(model, grid(shape), execution=QUIET), which)
     # the Gram matrix is (block-)circulant: K[i, j] depends only on (x_j - x_i) mod 1
     ints = np.rint(grid(shape) * np.array(shape)).astype(int)  # (N, d) integer coordinates
     flat = np.ravel_multi_index(tuple((ints[None, :, a] - ints[:, None, a]) % n for a, n in enumerate(shape)), shape)
@@ -35,8 +35,8 @@ def test_fft_spectrum_equals_eigvalsh_on_periodic_grid(mapping, shape, which):
 def test_non_periodic_kernel_is_labelled_approximate_with_measured_error():
     model = Model(mapping=Mapping("gaussian", sigma=6.0, features=64))
     assert not is_periodic(model.mapping, 1)
-    s = grid_spectrum(model, (128,), show_progress=False)
-    exact = np.linalg.eigvalsh(kernels(model, grid((128,)), show_progress=False).ntk)[::-1]
+    s = grid_spectrum(model, (128,), execution=QUIET)
+    exact = np.linalg.eigvalsh(kernels(model, grid((128,)), execution=QUIET).ntk)[::-1]
     assert s.method == "fft-circulant" and not s.exact and "approximation" in s.describe()
     np.testing.assert_allclose(s.approx_error, np.max(np.abs(s.eigenvalues - exact)) / exact[0], rtol=1e-12)
     assert 0 < s.approx_error < 0.05  # the approximation is close for a kernel that decays within the grid
@@ -44,8 +44,8 @@ def test_non_periodic_kernel_is_labelled_approximate_with_measured_error():
 
 def test_non_stationary_kernel_uses_dense_eigh_with_dominant_frequencies():
     model = Model(mapping=Mapping("none"), depth=2)
-    s = grid_spectrum(model, (64,), show_progress=False)
-    lam, V = dense_spectrum(kernels(model, grid((64,)), show_progress=False).ntk)
+    s = grid_spectrum(model, (64,), execution=QUIET)
+    lam, V = dense_spectrum(kernels(model, grid((64,)), execution=QUIET).ntk)
     assert s.method == "dense"
     np.testing.assert_allclose(s.eigenvalues, lam, rtol=1e-12)
     assert s.frequencies[0, 0] == 0  # the top eigenvector of a ReLU NTK is the smooth, constant-like one
@@ -77,7 +77,7 @@ def test_circle_spectrum_equals_gram_eigenvalues():
     model = Model(mapping=Mapping("none"), depth=2, b_std=0.3)
     n = 64
     theta = 2 * np.pi * np.arange(n) / n
-    K = kernels(model, np.stack([np.cos(theta), np.sin(theta)], 1), show_progress=False).ntk
+    K = kernels(model, np.stack([np.cos(theta), np.sin(theta)], 1), execution=QUIET).ntk
     _, mu, mult = harmonic_spectrum(model, 2, n // 2, n_quad=n)
     predicted = np.sort(np.repeat(n * mu, np.where(np.arange(n // 2 + 1) % (n // 2) == 0, 1, mult)))[::-1]
     np.testing.assert_allclose(predicted, np.linalg.eigvalsh(K)[::-1], rtol=1e-9, atol=1e-12 * predicted[0])
@@ -118,7 +118,7 @@ def test_sphere_spectrum_equals_gram_eigenvalues_of_many_points():
     polar, azimuth = np.arccos(1 - 2 * i / n), np.pi * (1 + 5**0.5) * i
     x = np.stack([np.cos(azimuth) * np.sin(polar), np.sin(azimuth) * np.sin(polar), np.cos(polar)], 1)
     model = Model(mapping=Mapping("none"), depth=2, b_std=0.3)
-    lam = np.linalg.eigvalsh(kernels(model, x, show_progress=False).ntk)[::-1] / n
+    lam = np.linalg.eigvalsh(kernels(model, x, execution=QUIET).ntk)[::-1] / n
     _, mu, mult = harmonic_spectrum(model, 3, 3)
     groups = np.split(lam[:16], np.cumsum(mult)[:-1])
     for k, group in enumerate(groups):
@@ -131,11 +131,11 @@ def test_sphere_spectrum_equals_gram_eigenvalues_of_many_points():
 def test_matrix_free_top_eigenpairs_equal_eigvalsh(mapping, shape):
     """Toeplitz products by FFT (circulant embedding) + Lanczos: exact top-k, non-periodic kernels included."""
     model = Model(mapping=mapping, depth=2)
-    K = kernels(model, grid(shape), show_progress=False).ntk
+    K = kernels(model, grid(shape), execution=QUIET).ntk
     v = np.random.default_rng(0).standard_normal(K.shape[0])
-    op = toeplitz_operator(model, shape, show_progress=False)
+    op = toeplitz_operator(model, shape, execution=QUIET)
     np.testing.assert_allclose(op.matvec(v), K @ v, rtol=1e-10, atol=1e-10 * np.abs(K @ v).max())
-    lam, V, freqs = top_eigenpairs(model, shape, 12, show_progress=False)
+    lam, V, freqs = top_eigenpairs(model, shape, 12, execution=QUIET)
     exact = np.linalg.eigvalsh(K)[::-1][:12]
     assert np.max(np.abs(lam - exact) / exact) < 1e-6, "top-k vs eigvalsh"
     np.testing.assert_allclose(K @ V, V * lam, atol=1e-8 * lam[0])

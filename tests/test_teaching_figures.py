@@ -36,12 +36,12 @@ def test_steps_to_learn_matches_the_kernel_dynamics():
     10% of its initial residual at t_k steps and not at t_k - 1."""
     size = 32
     model = nf.Model(mapping=nf.Mapping("power", p=1.0, features=size // 2), depth=1)
-    spectrum = nf.grid_spectrum(model, (size,), show_progress=False)
+    spectrum = nf.grid_spectrum(model, (size,), execution=nf.QUIET)
     lr = 0.5 * nf.max_stable_lr(spectrum.eigenvalues, size)
     lam = stl.by_frequency(spectrum, size // 2)
     t = stl.steps_to_learn(lam, lr, size)
     x = nf.grid((size,))
-    K = nf.kernels(model, x, show_progress=False).ntk
+    K = nf.kernels(model, x, execution=nf.QUIET).ntk
     for k in (1, 3, 7):
         y = np.cos(2 * np.pi * k * x[:, 0])
         p = nf.predict(K, y, lr=lr, steps=[int(t[k]) - 1, int(t[k])])

@@ -7,7 +7,7 @@ import numpy as np
 import optax
 import pytest
 
-from ntk_fourier import Mapping, Model
+from ntk_fourier import QUIET, Mapping, Model
 from ntk_fourier.cli import main
 from ntk_fourier.compare import cross_check
 from ntk_fourier.datasets import one_over_f
@@ -37,7 +37,7 @@ def _manual(model, optimizer, lr, steps, seed):
 @pytest.mark.usefixtures("x64")
 def test_training_equals_manual_steps(optimizer, lr):
     run = train(MODEL, DATA["x_train"], DATA["y_train"], DATA["x_test"], DATA["y_test"], lr=lr, steps=[0, 3, 7],
-                seeds=2, seed=5, optimizer=optimizer, dtype=jnp.float64, show_progress=False)
+                seeds=2, seed=5, optimizer=optimizer, dtype=jnp.float64, execution=QUIET)
     np.testing.assert_allclose(run.f_train[-1, 1], _manual(MODEL, optimizer, lr, 7, 5), rtol=1e-9, atol=1e-12)
     assert run.mse_train[-1, 1] < run.mse_train[0, 1]
     assert not np.allclose(run.f_train[0, 0], run.f_train[0, 1])  # seeds differ
@@ -45,14 +45,14 @@ def test_training_equals_manual_steps(optimizer, lr):
 
 def test_recorded_ntk_and_drift():
     run = train(MODEL, DATA["x_train"], DATA["y_train"], DATA["x_test"], DATA["y_test"], lr=0.3, steps=[0, 50],
-                seeds=2, record_ntk=True, dtype=jnp.float64, show_progress=False)
+                seeds=2, record_ntk=True, dtype=jnp.float64, execution=QUIET)
     assert run.ntk.shape == (2, 2, 16, 16) and np.all(run.drift[0] == 0) and np.all(run.drift[1] > 0)
     np.testing.assert_allclose(run.drift[1], np.linalg.norm(run.ntk[1] - run.ntk[0], axis=(1, 2))
                                / np.linalg.norm(run.ntk[0], axis=(1, 2)))
 
 
 def test_cross_check_deviation_falls_with_width():
-    c = cross_check(MODEL, DATA, [64, 256, 1024], seeds=2, lr=0.3, steps=[0, 1, 10, 100], show_progress=False)
+    c = cross_check(MODEL, DATA, [64, 256, 1024], seeds=2, lr=0.3, steps=[0, 1, 10, 100], execution=QUIET)
     deviations = [k.deviation for k in c.checks]
     print("toy cross-check deviations", np.round(deviations, 4), "slope", round(c.slope, 3))
     # The gap (kernel fluctuation at init, plus drift) shrinks ~ width^-1/2 (slope -0.5), here seen through 2 random
@@ -131,7 +131,7 @@ def test_kernel_gap_from_k0_equals_the_linearised_networks():
     from ntk_fourier.compare.crosscheck import kernel_gap_curve
     model = Model(mapping=Mapping("none"), depth=2)
     c = cross_check(model, DATA, [64], seeds=2, lr=0.3, steps=[0, 1, 10, 100], dtype=jnp.float64,
-                    show_progress=False)
+                    execution=QUIET)
     k = c.checks[0]
     y = DATA["y_train"][:, None]
     estimate = kernel_gap_curve(k.k0, k.ntk, k.run.f_train[0], y, 0.3, k.run.steps)
@@ -145,7 +145,7 @@ def test_linearised_network_equals_kernel_dynamics_of_its_own_k0():
     from ntk_fourier import empirical_ntk, predict
     model, lr, steps = Model(mapping=Mapping("none"), depth=2, width=64), 0.1, [0, 1, 10, 100]
     run = train(model, DATA["x_train"], DATA["y_train"], DATA["x_test"], DATA["y_test"], lr=lr, steps=steps, seeds=2,
-                dtype=jnp.float64, linearize=True, show_progress=False)
+                dtype=jnp.float64, linearize=True, execution=QUIET)
     net = network(model, 1, 1)
     for s, key in enumerate(jax.random.split(jax.random.PRNGKey(0), 2)):
         p0 = jax.tree_util.tree_map(lambda a: a.astype(jnp.float64), net.init(key))  # as train() draws them
@@ -256,7 +256,7 @@ def settings():  # reading rcParams["backend"] would resolve the backend, which 
 backend, rc = matplotlib.rcParams._get_backend_or_none(), settings()
 model = nf.Model(mapping=nf.Mapping("none"), depth=1)
 c = nf.cross_check(model, one_over_f(n=32, stride=4), [16, 32], seeds=2, lr=0.3, steps=[0, 1, 5],
-                   show_progress=False)
+                   execution=nf.QUIET)
 nf.report.write(c, sys.argv[1], {"model": model, "lr": 0.3, "seeds": 2}, save_runs=False)
 assert "matplotlib.pyplot" not in sys.modules
 assert matplotlib.rcParams._get_backend_or_none() == backend and settings() == rc

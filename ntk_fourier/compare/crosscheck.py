@@ -30,11 +30,12 @@ from typing import NamedTuple
 import numpy as np
 
 from ntk_fourier import devices
-from ntk_fourier.kernel.engine import kernel_diagonal, kernels
+from ntk_fourier.kernel import kernel_diagonal, kernels
 from ntk_fourier.kernel.dynamics import Prediction, max_stable_lr, predict
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.model import Model, points
-from ntk_fourier.network.training import TrainResult, require_memory, train
+from ntk_fourier.network import TrainResult, require_memory, train
 from ntk_fourier.steps import check_steps
 
 DEFINITION = ("deviation = mean over seeds of max over recorded steps of ||f_net(X,t) - f_pred(X,t)||_2 / "
@@ -94,16 +95,18 @@ def _relative(a: np.ndarray, b: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return np.sqrt(np.sum((a - b) ** 2, axis=axes)) / np.sqrt(np.sum(scale**2))
 
 
-def stable_lr(model: Model, x_train: np.ndarray, n_values: int, widths, *, engine: str = "native") -> float:
+def stable_lr(model: Model, x_train: np.ndarray, n_values: int, widths, *,
+              execution: Execution = DEFAULT) -> float:
     """The largest stable gradient-descent rate, 2n / lambda_max, of the analytic NTK on ``x_train`` (of the widest
     model: only the standard parameterization's NTK depends on width); n = number of target values."""
-    ntk = kernels(model.replace(width=max(widths)), x_train, engine=engine, show_progress=False).ntk
+    ntk = kernels(model.replace(width=max(widths)), x_train, execution=execution.replace(progress=False)).ntk
     return max_stable_lr(np.linalg.eigvalsh(ntk), n_values)
 
 
-def auto_lr(model: Model, x_train: np.ndarray, n_values: int, widths, *, engine: str = "native") -> float:
+def auto_lr(model: Model, x_train: np.ndarray, n_values: int, widths, *,
+            execution: Execution = DEFAULT) -> float:
     """Half the largest stable gradient-descent rate (`stable_lr`)."""
-    return 0.5 * stable_lr(model, x_train, n_values, widths, engine=engine)
+    return 0.5 * stable_lr(model, x_train, n_values, widths, execution=execution)
 
 
 def mode_residuals(ntk_train: np.ndarray, f_train: np.ndarray, y_train: np.ndarray):
@@ -182,8 +185,8 @@ def check_width(model: Model, data: dict, run: TrainResult, lr: float, kern: dic
 
 
 def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, steps, runs: dict | None = None,
-                linear_runs: dict | None = None, seed: int = 0, engine: str = "native", dtype=np.float32,
-                decompose: bool = True, on_width=None, mesh=None, show_progress: bool = True) -> Comparison:
+                linear_runs: dict | None = None, seed: int = 0, dtype=np.float32, decompose: bool = True,
+                on_width=None, execution: Execution = DEFAULT) -> Comparison:
     """Train (or take from ``runs``: width -> `TrainResult`, e.g. trained on a GPU) ``seeds`` networks at each
     width and compare them with the analytic NTK's predictions. ``data``: x_train, y_train, x_test, y_test.
 
@@ -192,9 +195,11 @@ def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, step
     below float32 round-off, ~1e-6). ``on_width(width, run, linear_run)``: called after each width's networks are
     trained here (not for ``runs`` given), e.g. to save them as they finish.
 
-    ``mesh`` (`devices.mesh`): each width's networks are split over its devices and the kernels computed over them;
-    with several processes, the widths are dealt to the processes in turn (each trains its widths on its own
-    devices) and every process then gets every width's runs."""
+    ``execution``: the kernels' engine and tile, the networks' progress bars, and the mesh (`devices.mesh`): each
+    width's networks are split over its devices and the kernels computed over them; with several processes, the
+    widths are dealt to the processes in turn (each trains its widths on its own devices) and every process then
+    gets every width's runs."""
+    mesh = execution.mesh
     widths = sorted(int(w) for w in widths)
     if not widths or widths[0] < 1:
         raise InputError(f"widths must be positive integers, got {widths}")
@@ -206,22 +211,22 @@ def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, step
                        len(data["x_train"]), len(data["x_test"]), seeds, np.dtype(dtype).itemsize, record_ntk=True,
                        records=len(check_steps(steps)), devices=devices.size(devices.local_mesh(mesh)))
     if devices.is_multiprocess() and devices.spread(mesh):  # widths dealt to the processes, then exchanged
-        runs, linear_runs = _train_shared(model, data, todo, runs, linear_runs, mesh, on_width,
+        runs, linear_runs = _train_shared(model, data, todo, runs, linear_runs, execution, on_width,
                                           seeds=seeds, lr=lr, steps=steps, seed=seed, dtype=dtype,
-                                          decompose=decompose, show_progress=show_progress)
+                                          decompose=decompose)
     checks, cache = [], {}
     for width in widths:
         wide = model.replace(width=width)
         key = width if model.parameterization == "standard" else None  # only the standard NTK depends on width
         if key not in cache:
-            k_train = kernels(wide, data["x_train"], engine=engine, mesh=mesh, show_progress=False)
-            k_test = kernels(wide, data["x_test"], data["x_train"], engine=engine, mesh=mesh, show_progress=False)
+            quiet = execution.replace(progress=False)
+            k_train = kernels(wide, data["x_train"], execution=quiet)
+            k_test = kernels(wide, data["x_test"], data["x_train"], execution=quiet)
             cache[key] = {"ntk": k_train.ntk, "nngp": k_train.nngp, "ntk_test": k_test.ntk, "nngp_test": k_test.nngp,
-                          "nngp_test_diag": kernel_diagonal(wide, data["x_test"], engine=engine).nngp}
+                          "nngp_test_diag": kernel_diagonal(wide, data["x_test"], execution=quiet).nngp}
 
         def fit(linearize):
-            return _fit(wide, data, linearize, mesh, seeds=seeds, lr=lr, steps=steps, seed=seed, dtype=dtype,
-                        show_progress=show_progress)
+            return _fit(wide, data, linearize, execution, seeds=seeds, lr=lr, steps=steps, seed=seed, dtype=dtype)
         run = runs.get(width) or fit(False)
         linear = linear_runs.get(width) or (fit(True) if decompose and width not in runs else None)
         if on_width is not None and width not in runs:
@@ -233,18 +238,18 @@ def cross_check(model: Model, data: dict, widths, *, seeds: int, lr: float, step
                       slope_test=fit_slope(widths, [c.deviation_test for c in checks]), lr=float(lr), data=data)
 
 
-def _fit(model: Model, data: dict, linearize: bool, mesh, **options):
-    """The networks (or linearised networks) of ``model`` on ``data``, split over ``mesh``."""
+def _fit(model: Model, data: dict, linearize: bool, execution: Execution, **options):
+    """The networks (or linearised networks) of ``model`` on ``data``, split over ``execution.mesh``."""
     return train(model, data["x_train"], data["y_train"], data["x_test"], data["y_test"], record_ntk=not linearize,
-                 linearize=linearize, mesh=mesh, **options)
+                 linearize=linearize, execution=execution, **options)
 
 
-def _train_shared(model: Model, data: dict, todo: list, runs: dict, linear_runs: dict, mesh, on_width, *,
-                  decompose: bool, **options) -> tuple[dict, dict]:
+def _train_shared(model: Model, data: dict, todo: list, runs: dict, linear_runs: dict, execution: Execution,
+                  on_width, *, decompose: bool, **options) -> tuple[dict, dict]:
     """Several processes: process p trains widths todo[p], todo[p + P], ... on its own devices; then every run is
     sent to every process (`devices.from_process`) and ``on_width`` called for each width, in order."""
     import jax
-    local, count = devices.local_mesh(mesh), jax.process_count()
+    local, count = execution.replace(mesh=devices.local_mesh(execution.mesh)), jax.process_count()
     mine = {}
     for i, width in enumerate(todo):
         if i % count == jax.process_index():

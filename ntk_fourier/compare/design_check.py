@@ -16,9 +16,10 @@ from typing import NamedTuple
 import numpy as np
 
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.kernel import design as nd
 from ntk_fourier.model import Mapping, Model
-from ntk_fourier.network.training import train
+from ntk_fourier.network import train
 from ntk_fourier.progress import progress
 
 GRIDS = {"power": np.arange(0.0, 6.01, 0.25), "sigma": 2.0 ** np.arange(-2.0, 7.01, 0.5)}
@@ -42,18 +43,18 @@ class DesignExperiment(NamedTuple):
 
 
 def trained_errors(model: Model, mapping: Mapping, signals: nd.Signals, *, lr: float, steps: int, width: int,
-                   seeds: int, seed: int = 0, center: bool = True, show_progress: bool = False,
-                   name: str = "the") -> tuple[np.ndarray, np.ndarray]:
+                   seeds: int, seed: int = 0, center: bool = True, name: str = "the",
+                   execution: Execution = DEFAULT) -> tuple[np.ndarray, np.ndarray]:
     """Test MSE of networks with ``mapping`` trained by gradient descent on each signal: (seeds, signals) one
     network at a time, and (signals,) of the seeds' mean output. ``center``: centred networks (zero at
     initialisation), whose infinite-width limit is the NTK's prediction from f(0) = 0. ``name``: the mapping's, in
     the progress bar."""
     each, mean = [], []
     for s in progress(range(signals.y_train.shape[1]), f"training networks with {name} mapping on each test signal",
-                      show_progress):
+                      execution.progress):
         run = train(model.replace(mapping=mapping, width=width), signals.x_train, signals.y_train[:, s],
                     signals.x_test, signals.y_test[:, s], lr=lr, steps=[0, steps], seeds=seeds, seed=seed,
-                    center=center, show_progress=False)
+                    center=center, execution=execution.replace(progress=False))
         each.append(run.mse_test[-1])
         mean.append(np.mean((run.f_test[-1].mean(0)[:, 0] - signals.y_test[:, s]) ** 2))
     return np.array(each).T, np.array(mean)
@@ -61,8 +62,9 @@ def trained_errors(model: Model, mapping: Mapping, signals: nd.Signals, *, lr: f
 
 def experiment(model: Model, kind: str, sets: tuple, *, features: int, steps: int | None, lr: float | None = None,
                grid=None, iterations: int = 200, rate: float = 0.05, seed: int = 0, train_seeds: int = 0,
-               train_width: int = 512, network: bool = False, show_progress: bool = True) -> DesignExperiment:
-    """The protocol of the module docstring on ``sets`` = (design, validation, test) `kernel.design.Signals`."""
+               train_width: int = 512, network: bool = False, execution: Execution = DEFAULT) -> DesignExperiment:
+    """The protocol of the module docstring on ``sets`` = (design, validation, test) `kernel.design.Signals`.
+    ``execution.progress``: progress bars."""
     family = "sigma" if kind == "sigma" else "power"
     grid = GRIDS[family] if grid is None else np.asarray(grid, dtype=np.float64)
     design_set, validation_set, test_set = sets
@@ -71,16 +73,16 @@ def experiment(model: Model, kind: str, sets: tuple, *, features: int, steps: in
     if lr is None:  # half the stable rate of every mapping of the grid, so each is stable
         lr = float(np.min(nd.stable_lrs(model, family, [[g if family == "power" else np.log(g)] for g in grid],
                                         design_set.x_train, features=features, seed=seed,
-                                        show_progress=show_progress)))
+                                        execution=execution)))
     errors = nd.grid_search(model, family, grid, sets, lr=lr, steps=steps, features=features, seed=seed,
-                            network=network, show_progress=show_progress)
+                            network=network, execution=execution)
     best = float(grid[int(np.argmin(errors[:, 1]))])
     start = np.log(best) if family == "sigma" else best
     theta0 = (nd.initial_theta("amplitudes", features, design_set.x_train.shape[1], p=best) if kind == "amplitudes"
               else [start])
     designed = nd.design(model, kind, design_set, validation_set, features=features, steps=steps, lr=lr,
                          theta0=theta0, iterations=iterations, rate=rate, seed=seed, network=network,
-                         show_progress=show_progress)
+                         execution=execution)
     grid_mapping = nd.mapping_of(family, [start], features, seed)
     predicted = {"grid": float(errors[int(np.argmin(errors[:, 1])), 2]),
                  "designed": float(nd.predicted_errors(model, kind, designed.theta, [test_set], lr=lr, steps=steps,
@@ -88,8 +90,7 @@ def experiment(model: Model, kind: str, sets: tuple, *, features: int, steps: in
     trained = None
     if train_seeds:
         trained = {name: trained_errors(model, m, test_set, lr=lr, steps=steps, width=train_width, seeds=train_seeds,
-                                        seed=seed, center=not network, show_progress=show_progress,
-                                        name=words)
+                                        seed=seed, center=not network, name=words, execution=execution)
                    for name, m, words in (("grid", grid_mapping, "the grid's best"),
                                           ("designed", designed.mapping, "the designed"))}
     return DesignExperiment(grid=grid, grid_errors=errors, best=best, design=designed, predicted=predicted,

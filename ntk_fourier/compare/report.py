@@ -12,7 +12,7 @@ import numpy as np
 
 from ntk_fourier.compare.crosscheck import Comparison, summary
 from ntk_fourier.results import _jsonable, versions, write_text
-from ntk_fourier.network.training import save_run
+from ntk_fourier.network import save_run
 
 FLOOR = 1e-7  # lower edge of log axes, relative to the largest value: networks train in float32
 STEP_LABEL = "gradient-descent step (step 0 drawn at the left edge)"

@@ -26,12 +26,13 @@ def identical_exact(nngp, cov1, x1, x2, xp=np, raw=None):
     patching, whose derivative is the true one also where the value was patched."""
     same = xp.all(x1[:, None, :] == x2[None, :, :], axis=-1)  # (n1, n2)
     value = xp.where(same, cov1[:, None], nngp)
-    return value if xp is np else _with_derivative_of(nngp if raw is None else raw, value)
+    return value if xp is np else identical_value(nngp if raw is None else raw, value)
 
 
-def _with_derivative_of(raw, value):
-    """``value``, differentiated as ``raw`` (a custom JVP)."""
+def identical_value(raw, value):
+    """``value`` (``raw`` with some entries set exactly), differentiated as ``raw`` (a custom JVP)."""
     return _derivative_of()(raw, value)
+
 
 
 @functools.lru_cache(maxsize=1)

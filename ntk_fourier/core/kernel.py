@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from ntk_fourier.core import covariance, layers
@@ -39,8 +40,10 @@ def points(x):
 def kernels_of(model: Model, x1, x2, g1=None, g2=None) -> Kernels:
     """NTK and NNGP ``(n1, n2)`` between point arrays ``(n1, d)`` and ``(n2, d)``; ``g1``, ``g2``: the mapped points
     gamma(x), when already computed (else computed here). Pure: traceable in every argument's numbers."""
-    nngp, ntk, c1, c2 = covariance.from_points(model, x1, x2, g1, g2, xp=_jnp())
-    ntk, nngp = layers.layers(model, nngp, ntk, c1, c2, covariance.fan_in(model, x1.shape[1]))
+    import jax.numpy as jnp
+    nngp, ntk, c1, c2 = covariance.from_points(model, x1, x2, g1, g2, xp=jnp)
+    same = jnp.all(x1[:, None, :] == x2[None, :, :], axis=-1)
+    ntk, nngp = layers.layers(model, nngp, ntk, c1, c2, covariance.fan_in(model, x1.shape[1]), same)
     return Kernels(ntk=ntk, nngp=nngp)
 
 
@@ -63,19 +66,9 @@ def kernel_fn(model: Model):
     return fn
 
 
-def _jnp():
-    import jax.numpy as jnp
-    return jnp
-
-
+@functools.lru_cache(maxsize=1)
 def compiled():
     """`kernels_of` under ``jax.jit``, the model an argument: one compilation per model structure and shapes, reused
     for every value of the hyperparameters."""
-    global _COMPILED
-    if _COMPILED is None:
-        import jax
-        _COMPILED = jax.jit(kernels_of)
-    return _COMPILED
-
-
-_COMPILED = None
+    import jax
+    return jax.jit(kernels_of)

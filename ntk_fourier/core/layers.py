@@ -33,6 +33,7 @@ import functools
 
 import numpy as np
 
+from ntk_fourier.core import covariance as _covariance
 from ntk_fourier.model import Model
 
 
@@ -88,11 +89,13 @@ def relu_angle(nngp, s):
     return jnp.where(nngp < 0, jnp.pi - half, half), u * den
 
 
-def _relu_parts(nngp, a, b):
-    s = _sqrt_product(a, b)
-    theta, r = relu_angle(nngp, s)
+def _relu_parts_impl(nngp, a, b):
+    theta, r = relu_angle(nngp, _sqrt_product(a, b))
     slope = (np.pi - theta) / (2 * np.pi)
-    return s, theta, r, slope
+    s = _sqrt_product(a, b)
+    import jax.numpy as jnp
+    sin_theta = jnp.where(s > 0, r / jnp.where(s > 0, s, 1.0), 1.0)  # s = 0: theta = pi / 2
+    return r / (2 * np.pi) + slope * nngp, slope, sin_theta
 
 
 def _sqrt_product(a, b):
@@ -100,40 +103,40 @@ def _sqrt_product(a, b):
     return jnp.sqrt(a * b)
 
 
-def _relu_kernels_impl(nngp, a, b):
-    _, _, r, slope = _relu_parts(nngp, a, b)
-    return r / (2 * np.pi) + slope * nngp, slope
-
-
-def _relu_kernels_jvp(primals, tangents):
-    """The derivative rule of `relu_kernels` (module docstring): finite at correlation +-1 and at zero variance."""
+def _relu_parts_jvp(primals, tangents):
+    """The derivative rule of `relu_kernels` (module docstring): finite at correlation +-1 and at zero variance. The
+    slope and sin(theta) it uses come from the rule's own function, so higher derivatives follow the same rule."""
     import jax.numpy as jnp
     nngp, a, b = primals
     d_nngp, d_a, d_b = tangents
-    s, theta, r, slope = _relu_parts(nngp, a, b)
+    value, slope, sin_theta = _relu_custom()(nngp, a, b)
+    s = _sqrt_product(a, b)
     positive = s > 0
     safe_s = jnp.where(positive, s, 1.0)
     ds = jnp.where(positive, (b * d_a + a * d_b) / (2.0 * safe_s), 0.0)
-    sin_theta = jnp.where(positive, r / safe_s, 1.0)  # s = 0: theta = pi / 2
-    d_value = slope * d_nngp + sin_theta / (2 * np.pi) * ds
+    rho = jnp.where(positive, nngp / safe_s, 0.0)  # cos(theta)
+    r = s * sin_theta
     apart = r > 0
-    rho = jnp.where(positive, nngp / safe_s, 0.0)
-    d_theta = jnp.where(apart, -(d_nngp - rho * ds) / jnp.where(apart, r, 1.0), 0.0)
-    return (r / (2 * np.pi) + slope * nngp, slope), (d_value, -d_theta / (2 * np.pi))
+    inverse_r = jnp.where(apart, 1.0 / jnp.where(apart, r, 1.0), 0.0)
+    d_theta = -(d_nngp - rho * ds) * inverse_r
+    d_value = slope * d_nngp + sin_theta / (2 * np.pi) * ds
+    return (value, slope, sin_theta), (d_value, -d_theta / (2 * np.pi), rho * d_theta)
 
 
 def relu_kernels(nngp, a, b):
     """(E[relu(u) relu(v)], E[relu'(u) relu'(v)]) for (u, v) ~ N(0, [[a, nngp], [nngp, b]]), elementwise: the
     arc-cosine kernel (r + (pi - theta) nngp) / (2 pi) and its slope (pi - theta) / (2 pi), with a derivative rule
     that is finite at correlation +-1 (module docstring)."""
-    return _relu_custom()(nngp, a, b)
+    value, slope, _ = _relu_custom()(nngp, a, b)
+    return value, slope
 
 
 @functools.lru_cache(maxsize=1)
 def _relu_custom():
+    """(value, slope, sin(theta)) of the arc-cosine kernel, with the derivative rule `_relu_parts_jvp`."""
     import jax
-    fn = jax.custom_jvp(_relu_kernels_impl)
-    fn.defjvp(_relu_kernels_jvp)
+    fn = jax.custom_jvp(_relu_parts_impl)
+    fn.defjvp(_relu_parts_jvp)
     return fn
 
 
@@ -186,15 +189,21 @@ def _activation(model: Model, nngp, ntk, c1, c2):
     return (minus - plus) / 2, ntk * w2 * (minus + plus) / 2, cov(c1), cov(c2)
 
 
-def layers(model: Model, nngp, ntk, c1, c2, fan_in: int):
+def layers(model: Model, nngp, ntk, c1, c2, fan_in: int, same=None):
     """(ntk, nngp) after the model's layers that follow the input (after SIREN's first layer for SIREN), from the
     input covariance (nngp, ntk, cov1, cov2) of width ``fan_in``: the analogue of neural-tangents' ``kernel_fn``.
     The first hidden layer is applied apart (its own fan-in), the ``depth - 1`` identical ones after it by
-    ``lax.scan``."""
+    ``lax.scan``. ``same`` ``(n1, n2)``: where the points are identical; there each layer's covariance is set to
+    the variance exactly (computed from the same numbers, the two can differ in the last bit when XLA fuses a
+    multiply-add in one and not the other, which the arc-cosine would turn into 1e-8)."""
     import jax
+    import jax.numpy as jnp
 
     def layer(state, fan):
-        return _activation(model, *_dense(model, fan, *state))
+        nngp, ntk, c1, c2 = _dense(model, fan, *state)
+        if same is not None:
+            nngp = _covariance.identical_value(nngp, jnp.where(same, c1[:, None], nngp))
+        return _activation(model, nngp, ntk, c1, c2)
 
     state = (nngp, ntk, c1, c2)
     first = 1 if model.init == "siren" else 0  # SIREN's first layer is in the input covariance

@@ -24,6 +24,7 @@ import numpy as np
 
 from ntk_fourier.errors import InputError
 from ntk_fourier.explore import model
+from ntk_fourier.extras import require
 from ntk_fourier.model import points
 
 # name of each ColumnDataSource in the page -> what it holds
@@ -68,7 +69,7 @@ class Explorer:
     """One session's app: widgets, figures and their sources. `view` is the Panel layout."""
 
     def __init__(self, settings: model.Settings | None = None):
-        import panel as pn
+        pn = require("explore", "panel")
         self.settings = settings or model.Settings()
         self.result: dict | None = None
         self.networks: dict | None = None  # last training, for the settings in self.network_settings
@@ -333,7 +334,7 @@ class Explorer:
 
 def create_app(settings: model.Settings | None = None):
     """A new explorer session's layout (a Panel object)."""
-    import panel as pn
+    pn = require("explore", "panel")
     pn.extension()
     return Explorer(settings).view
 
@@ -388,7 +389,7 @@ def serve(port: int = 8765, open_browser: bool = True, *, host: str | None = Non
     machine, e.g. ``"0.0.0.0"`` for every interface) listens there instead: anyone who can reach HOST:PORT can then
     use the explorer (there is no authentication), which a warning on stderr says. The start message (stderr) gives
     the address; ``threaded=True`` returns the running server thread instead (``.stop()`` ends it), without it."""
-    import panel as pn
+    pn = require("explore", "panel")  # first: a missing extra is one line, before any check
     if isinstance(port, bool) or int(port) != port or not 1 <= port <= 65535:
         raise InputError(f"port must be an integer from 1 to 65535, got {port}")
     port = int(port)

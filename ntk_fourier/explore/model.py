@@ -6,10 +6,10 @@ k(x0, x), its spectrum by grid frequency, the predicted residual at each target 
 gradient-descent step, and the predicted fit f_t(x) on the whole grid at each recorded step.
 
 Speed: the explorer recomputes on every control change, so the kernel is computed in one piece on the whole grid by
-the native engine's layer recursion (`ntk_fourier.kernel.native.layers`) jit-compiled once per network *structure*
-(depth, activation, grid size). The input covariance C(x, x') of the mapping is computed in NumPy (it is where
-sigma, p and features enter) and omega0 is passed as a traced argument, so moving sigma, p, features, omega0, x0,
-the learning rate, the steps or the target frequencies reuses the compiled kernel. The result equals
+the pure layer recursion (`nf.core.layers`) jit-compiled once per network *structure* (depth, activation, grid
+size): the model is a pytree whose numeric leaves (omega0, w_std, b_std) are traced. The input covariance C(x, x')
+of the mapping is computed in NumPy (it is where sigma, p and features enter), so moving sigma, p, features, omega0,
+x0, the learning rate, the steps or the target frequencies reuses the compiled kernel. The result equals
 `ntk_fourier.kernels` (the tests check it).
 """
 from __future__ import annotations
@@ -20,16 +20,14 @@ import dataclasses
 import functools
 import glob
 import os
-import types
 import warnings
 
 import numpy as np
 
-from ntk_fourier.errors import InputError
-from ntk_fourier.core import covariance, layers as native
-from ntk_fourier.kernel.dynamics import StabilityWarning, max_stable_lr, predict
-from ntk_fourier.model import Mapping, Model, mappings, points
-from ntk_fourier.precision import float64
+from ntk_fourier import (QUIET, Execution, InputError, Mapping, Model, StabilityWarning, float64, max_stable_lr,
+                         predict)
+from ntk_fourier.core import covariance, layers
+from ntk_fourier.model import mappings, points
 
 MAPPINGS = ("none", "basic", "positional", "power", "gaussian")
 ACTIVATIONS = ("relu", "erf", "gelu", "sin")
@@ -112,19 +110,14 @@ class Settings:
     replace = dataclasses.replace
 
 
-@functools.lru_cache(maxsize=32)
-def _layers_fn(depth: int, activation: str, w_std: float, b_std: float, parameterization: str, width: int,
-               fan_in: int):
-    """The native engine's layer recursion, jitted once per structure: (nngp, ntk, cov1, cov2, omega0) -> (ntk,
-    nngp). omega0 is an argument (traced), not a constant of the compiled program."""
+@functools.lru_cache(maxsize=1)
+def _layers_fn():
+    """The pure layer recursion under jit, the model an argument: (model, nngp, cov1, cov2, fan_in) -> (ntk, nngp),
+    compiled once per network structure and fan-in; omega0, w_std and b_std are traced leaves."""
     import jax
-
-    def run(nngp, ntk, c1, c2, omega0):
-        shape = types.SimpleNamespace(depth=depth, init="gaussian", activation=activation, omega0=omega0,
-                                      w_std=w_std, b_std=b_std, parameterization=parameterization, width=width)
-        return native.layers(shape, nngp, ntk, c1, c2, fan_in)
-
-    return jax.jit(run)
+    import jax.numpy as jnp
+    return jax.jit(lambda model, nngp, c1, c2, fan_in: layers.layers(model, nngp, jnp.zeros_like(nngp), c1, c2,
+                                                                      fan_in), static_argnums=4)
 
 
 def input_covariance(model: Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -155,11 +148,9 @@ def kernel_matrix(model: Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
     nngp, c1, c2 = input_covariance(model, x)
     fan_in = covariance.fan_in(model, x.shape[1]) if model.parameterization == "standard" else 0
-    fn = _layers_fn(model.depth, model.activation, float(model.w_std), float(model.b_std), model.parameterization,
-                    model.width, fan_in)
+    structure = model.replace(mapping=Mapping("none"))  # the mapping is in nngp: not part of the compiled program
     with float64():
-        out = fn(jnp.asarray(nngp), jnp.zeros(nngp.shape), jnp.asarray(c1), jnp.asarray(c2),
-                 jnp.asarray(float(model.omega0)))
+        out = _layers_fn()(structure, jnp.asarray(nngp), jnp.asarray(c1), jnp.asarray(c2), fan_in)
         return np.asarray(out[0], dtype=np.float64), np.asarray(out[1], dtype=np.float64)
 
 
@@ -271,14 +262,14 @@ def _compute(settings: Settings) -> dict[str, np.ndarray]:
 
 
 def train_networks(settings: Settings, width: int = 256, seeds: int = 2, steps: np.ndarray | None = None,
-                   show_progress: bool = False) -> dict[str, np.ndarray]:
+                   execution: Execution = QUIET) -> dict[str, np.ndarray]:
     """Train ``seeds`` finite networks of ``width`` on the settings' training points with the same learning rate
     and steps as `compute` (full-batch gradient descent, `ntk_fourier.train`, float32).
 
     Returns ``steps (T,)``, ``fit (T, seeds, n)`` the networks' outputs on the whole grid, ``mse_test (T, seeds)``
     on the points not trained on, and ``seconds`` (wall time of training).
     """
-    from ntk_fourier.network import train
+    from ntk_fourier import train
     if int(width) != width or width < 1 or int(seeds) != seeds or seeds < 1:
         raise InputError(f"width and seeds must be positive integers, got width={width}, seeds={seeds}")
     result = compute(settings)
@@ -286,7 +277,7 @@ def train_networks(settings: Settings, width: int = 256, seeds: int = 2, steps: 
     model = settings.model().replace(width=int(width))
     x, y, train_idx = result["x"][:, None], result["y"], result["train"]
     run = train(model, x[train_idx], y[train_idx], x, y, lr=float(result["lr"]), steps=steps, seeds=int(seeds),
-                show_progress=show_progress)
+                execution=execution)
     held = np.setdiff1d(np.arange(len(y)), train_idx)
     fit = run.f_test[..., 0]
     return {"steps": run.steps, "fit": fit, "mse_test": np.mean((fit[:, :, held] - y[held]) ** 2, axis=2),

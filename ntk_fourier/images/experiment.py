@@ -10,6 +10,7 @@ import numpy as np
 
 from ntk_fourier import results
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.files import UNREADABLE
 from ntk_fourier.images import fitting, panels
 from ntk_fourier.images.grid_regression import regress
@@ -62,9 +63,9 @@ def load_part(path: Path, config: dict) -> tuple[fitting.ImageFit, dict] | None:
 
 
 def fit_all(image: np.ndarray, mappings, *, steps: int, seeds: int = 1, seed: int = 0, text: bool = False,
-            ntk: bool = False, engine: str = "native", references: dict | None = None, parts: Path | None = None,
-            resume: bool = False, config: dict | None = None, options: dict | None = None, mesh=None,
-            show_progress: bool = False) -> ImageExperiment:
+            ntk: bool = False, references: dict | None = None, parts: Path | None = None, resume: bool = False,
+            config: dict | None = None, options: dict | None = None,
+            execution: Execution = DEFAULT) -> ImageExperiment:
     """Fit ``image`` ``(size, size, channels)`` with each mapping of ``mappings`` (`fitting.MAPPINGS`).
 
     ``references``: factor -> the same image at factor x the size, for super-resolution PSNR (factors
@@ -72,8 +73,9 @@ def fit_all(image: np.ndarray, mappings, *, steps: int, seeds: int = 1, seed: in
     descent for ``steps`` steps at half the stable rate, and converged. ``parts``: a folder where each mapping's fit
     is saved as it finishes (`save_part`, with ``config``: the settings that identify it); ``resume``: take the
     fits already saved there (checked against ``config``) instead of fitting them again. ``options``: the models'
-    overrides of `fitting.model_for` (width, depth, sigma, features, omega0, lr). ``mesh``: networks and NTK
-    regression spread over its devices (`devices.mesh`).
+    overrides of `fitting.model_for` (width, depth, sigma, features, omega0, lr). ``execution``: the NTK
+    regression's engine, progress, and the mesh (`devices.mesh`) whose devices networks and NTK regression are
+    spread over.
     """
     import sys
     size = image.shape[0]
@@ -86,13 +88,12 @@ def fit_all(image: np.ndarray, mappings, *, steps: int, seeds: int = 1, seed: in
             f, row = saved
             fits.append(f)
             table[name] = row
-            if show_progress:
+            if execution.progress:
                 print(f"{name}: test PSNR {f.psnr_test.mean():.2f} dB (saved in {part})", file=sys.stderr, flush=True)
             continue
-        f = fitting.fit(image, name, steps=steps, seeds=seeds, seed=seed, text=text, mesh=mesh,
-                        show_progress=show_progress, **options)
+        f = fitting.fit(image, name, steps=steps, seeds=seeds, seed=seed, text=text, execution=execution, **options)
         fits.append(f)
-        if show_progress:
+        if execution.progress:
             print(f"{name}: test PSNR {f.psnr_test.mean():.2f} dB", file=sys.stderr, flush=True)
         row = {"psnr_train": float(f.psnr_train.mean()), "psnr_test": float(f.psnr_test.mean()),
                "psnr_train_std": float(f.psnr_train.std()), "psnr_test_std": float(f.psnr_test.std()),
@@ -100,8 +101,8 @@ def fit_all(image: np.ndarray, mappings, *, steps: int, seeds: int = 1, seed: in
         if references:
             row.update({f"psnr_superres_x{k}": v for k, v in fitting.superres_psnr(f, references).items()})
         if ntk:
-            r = regress(fitting.model_for(name, size, text, **options)[0], image, steps=[steps, np.inf], engine=engine,
-                        mesh=mesh)
+            r = regress(fitting.model_for(name, size, text, **options)[0], image, steps=[steps, np.inf],
+                        execution=execution)
             row.update(ntk_method=r.method, ntk_lr=r.lr, ntk_psnr_train=float(r.psnr_train[0]),
                        ntk_psnr_test=float(r.psnr_test[0]), ntk_psnr_test_converged=float(r.psnr_test[1]))
         table[name] = row

@@ -26,6 +26,7 @@ import jax.numpy as jnp
 from ntk_fourier.images import data as images
 from ntk_fourier.images.data import psnr
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.model import Mapping, Model, siren_model
 from ntk_fourier.network import mlp
 from ntk_fourier.network.training import train
@@ -84,10 +85,10 @@ def tiles(image: np.ndarray, fits: list[ImageFit]) -> list[tuple[str, np.ndarray
 
 
 def fit(image: np.ndarray, mapping: str, *, steps: int, seeds: int = 1, seed: int = 0, text: bool = False,
-        mesh=None, show_progress: bool = False, **options) -> ImageFit:
+        execution: Execution = DEFAULT, **options) -> ImageFit:
     """Fit ``image`` ``(size, size, channels)`` with ``mapping``'s model; PSNR on the train and test pixels.
-    ``options``: `model_for`'s overrides (width, depth, sigma, features, omega0, lr); ``mesh``: the seeds' networks
-    split over its devices (`devices.mesh`)."""
+    ``options``: `model_for`'s overrides (width, depth, sigma, features, omega0, lr); ``execution``: progress, and
+    the mesh (`devices.mesh`) whose devices the seeds' networks are split over."""
     data = images.split(image)
     model, lr = model_for(mapping, image.shape[0], text, **options)
     siren = mapping == "siren"
@@ -96,8 +97,8 @@ def fit(image: np.ndarray, mapping: str, *, steps: int, seeds: int = 1, seed: in
     record = np.unique(np.linspace(0, steps, 11).round().astype(int))  # ten chunks: a progress bar that moves
     run = train(model, to_input(data["x_train"]), to_target(data["y_train"]), to_input(data["x_test"]),
                 to_target(data["y_test"]), lr=lr, steps=record, seeds=seeds, seed=seed, optimizer="adam",
-                output="linear" if siren else "sigmoid", mesh=mesh,
-                show_progress=show_progress and f"training {mapping}")  # the bar names its mapping
+                output="linear" if siren else "sigmoid", label=f"training {mapping}",  # the bar names its mapping
+                execution=execution)
     size, channels = image.shape[0], image.shape[2]
     net = mlp.build(model, 2, channels)
 

@@ -21,6 +21,7 @@ from ntk_fourier.model import points
 from ntk_fourier.kernel.engine import kernels
 from ntk_fourier.kernel.dynamics import decay, predict
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.images.data import psnr, split
 from ntk_fourier.model.mappings import is_periodic
 from ntk_fourier.model import Model
@@ -49,10 +50,11 @@ def _gains(lam: np.ndarray, lr: float, t: float, n: int, flow: bool) -> np.ndarr
 
 
 def regress(model: Model, image: np.ndarray, steps=(0, 10, 100, 1000, np.inf), *, lr: float | None = None,
-            flow: bool = False, which: str = "ntk", engine: str = "native", mesh=None) -> GridRegression:
+            flow: bool = False, which: str = "ntk", execution: Execution = DEFAULT) -> GridRegression:
     """Infinite-width NTK (or NNGP, ``which``) regression of ``image`` ``(size, size, channels)`` from its
     [::2, ::2] pixels, at gradient-descent ``steps`` (``inf``: converged). ``lr`` defaults to half the largest
-    stable rate 2n / lambda_max (n = number of training values). ``mesh``: kernel evaluations over its devices."""
+    stable rate 2n / lambda_max (n = number of training values). ``execution``: how the kernels are computed
+    (engine, tile, progress; ``execution.mesh``: over its devices)."""
     size, channels = image.shape[0], image.shape[2]
     if size % 2 or size < 4 or image.shape[1] != size:
         raise InputError(f"need a square image with an even side of at least 4 pixels, got {image.shape[:2]}")
@@ -60,10 +62,9 @@ def regress(model: Model, image: np.ndarray, steps=(0, 10, 100, 1000, np.inf), *
     m, n = size // 2, (size // 2) ** 2 * channels
     y = image[::2, ::2]  # (m, m, channels)
     if not is_stationary(model):
-        return _dense(model, image, steps, lr, flow, which, engine, mesh)
+        return _dense(model, image, steps, lr, flow, which, execution)
     offsets = points.wrapped_offsets((size, size))  # k(0, d) at every fine-grid offset d
-    row = getattr(kernels(model, np.zeros((1, 2)), offsets, engine=engine, mesh=mesh, show_progress=False),
-                  which)[0].reshape(size, size)
+    row = getattr(kernels(model, np.zeros((1, 2)), offsets, execution=execution), which)[0].reshape(size, size)
     lam = np.real(np.fft.fft2(row[::2, ::2]))  # (m, m): eigenvalue of each Fourier mode of the training grid
     lr = 0.5 * 2.0 * n / lam.max() if lr is None else lr
     y_hat = np.fft.fft2(y, axes=(0, 1))  # (m, m, channels)
@@ -78,14 +79,14 @@ def regress(model: Model, image: np.ndarray, steps=(0, 10, 100, 1000, np.inf), *
     return _result(steps, out, image, lr, method)
 
 
-def _dense(model, image, steps, lr, flow, which, engine, mesh) -> GridRegression:
+def _dense(model, image, steps, lr, flow, which, execution: Execution) -> GridRegression:
     size, channels = image.shape[0], image.shape[2]
     if size > DENSE_MAX_SIZE:
         raise InputError(f"this kernel is not stationary, so whole-image regression needs dense kernels, limited to "
                          f"{DENSE_MAX_SIZE} x {DENSE_MAX_SIZE} images (got {size}); use a Fourier-feature mapping")
     d = split(image)
-    k_train = getattr(kernels(model, d["x_train"], engine=engine, mesh=mesh, show_progress=False), which)
-    k_all = getattr(kernels(model, d["x"], d["x_train"], engine=engine, mesh=mesh, show_progress=False), which)
+    k_train = getattr(kernels(model, d["x_train"], execution=execution), which)
+    k_all = getattr(kernels(model, d["x"], d["x_train"], execution=execution), which)
     n = d["y_train"].size
     lam = np.linalg.eigvalsh(k_train)
     lr = 0.5 * 2.0 * n / lam.max() if lr is None else lr

@@ -1,6 +1,7 @@
 """NTK-guided mapping design: a Fourier-feature mapping's parameters chosen by gradient descent on the predicted test
 error of the infinite-width network (as Tancik et al. 2020 did for the power-law mapping, their Sec. 5 and 1D NTK
-optimisation notebook), differentiated through the engine's layer recursion (`native.layers`) in plain JAX.
+optimisation notebook), differentiated through the pure kernel (`nf.kernel_fn`, the mapping's parameters its traced
+leaves) and the pure dynamics (`nf.core.dynamics`).
 
 The mapping's input covariance C(x, x') = sum_j a_j^2 cos(2 pi b_j.(x - x')) / sum_j a_j^2, parameterised as:
 
@@ -15,7 +16,7 @@ centred networks f(x; p) - f(x; p0)),
 f_* = K_*X (lr / n) sum_{k<t} (I - lr K / n)^k y = K_*X K^-1 (I - (I - lr K / n)^t) y = A y; with ``network=True``,
 one plain network's expected error: that plus the variance its initial function f0 ~ GP(0, NNGP) leaves,
 E |f0_* - A f0_X|^2. The
-geometric sum is formed by repeated squaring (no inverse, no eigendecomposition: eigh has no derivative at the
+geometric sum is formed by repeated squaring (`nf.core.dynamics.propagators`) (no inverse, no eigendecomposition: eigh has no derivative at the
 repeated eigenvalues of kernels on grids); at convergence (``steps=None``) A = K_*X K^-1 by a solve. Averaged over
 several signals (columns of Y), so a mapping is designed for a class of signals; a second set of signals
 (validation) picks the iterate returned, and a third (test) measures it.
@@ -28,9 +29,10 @@ from typing import NamedTuple
 import numpy as np
 
 from ntk_fourier import datasets
+from ntk_fourier.core import dynamics, kernel_fn
 from ntk_fourier.errors import InputError
-from ntk_fourier.core import layers as native
-from ntk_fourier.model import Mapping, Model, mappings
+from ntk_fourier.execution import DEFAULT, QUIET, Execution
+from ntk_fourier.model import Mapping, Model, mappings, plain
 from ntk_fourier.precision import float64
 from ntk_fourier.progress import progress
 
@@ -92,51 +94,24 @@ def initial_theta(kind: str, features: int, dim: int, p: float = 1.0, sigma: flo
     raise InputError(f"unknown design kind {kind!r}; choose one of {', '.join(KINDS)}")
 
 
-def _weights_and_frequencies(kind: str, theta, features: int, dim: int, seed: int):
-    """(w (m,) with sum 1, B (m, d)) as jax arrays, differentiable in theta."""
+def traced_mapping(kind: str, theta, features: int, seed: int = 0) -> Mapping:
+    """`mapping_of` for traced parameters: the mapping's leaves are functions of ``theta`` (a JAX array)."""
     import jax.numpy as jnp
-    if kind == "sigma":
-        z = np.random.default_rng(seed).standard_normal((features, dim))  # as mappings.frequencies("gaussian")
-        return jnp.full(features, 1.0 / features), jnp.exp(theta[0]) * jnp.asarray(z)
-    B = mappings.lattice(features, dim)
-    log_a = -theta[0] * jnp.log(jnp.asarray(np.linalg.norm(B, axis=1))) if kind == "power" else theta
-    log_w = 2.0 * log_a
-    w = jnp.exp(log_w - jnp.max(log_w))
-    return w / jnp.sum(w), jnp.asarray(B)
+    if kind == "power":
+        return Mapping("power", features=features, p=theta[0])
+    if kind == "amplitudes":
+        return Mapping("amplitudes", features=features, amplitudes=jnp.exp(theta - jnp.max(theta)))
+    return Mapping("gaussian", features=features, sigma=jnp.exp(theta[0]), seed=seed)
 
 
-def _kernels(model: Model, kind: str, theta, x1, x2, features: int, seed: int, same: bool):
-    """(NTK, NNGP) (n1, n2) of ``model`` with the mapping of ``theta``, from the input covariance in closed form."""
-    import jax.numpy as jnp
-    w, B = _weights_and_frequencies(kind, theta, features, x1.shape[1], seed)
-    phase = 2.0 * np.pi * (x1[:, None, :] - x2[None, :, :]) @ B.T  # (n1, n2, m)
-    nngp = jnp.cos(phase) @ w
-    if same:  # identical points: exactly 1 (the arccos recursions need it, and so does their derivative)
-        nngp = jnp.where(jnp.eye(len(x1), dtype=bool), 1.0, nngp)
-    width = 2 * len(w)
-    ones1, ones2 = jnp.ones(len(x1)), jnp.ones(len(x2))
-    return native.layers(model, nngp, jnp.zeros_like(nngp), ones1, ones2, width)
+def _kernels(model: Model, kind: str, theta, x1, x2, features: int, seed: int):
+    """(NTK, NNGP) (n1, n2) of ``model`` with the mapping of ``theta`` (`nf.kernel_fn`, traceable in theta)."""
+    return kernel_fn(model.replace(mapping=traced_mapping(kind, theta, features, seed)))(x1, x2)
 
 
-def _kernel(model: Model, kind: str, theta, x1, x2, features: int, seed: int, same: bool):
+def _kernel(model: Model, kind: str, theta, x1, x2, features: int, seed: int):
     """The NTK of `_kernels`."""
-    return _kernels(model, kind, theta, x1, x2, features, seed, same)[0]
-
-
-def _geometric(M, t: int):
-    """(M^t, sum_{k<t} M^k) by repeated squaring: 2 log2(t) matrix products."""
-    import jax.numpy as jnp
-    eye = jnp.eye(M.shape[0])
-    power, total = eye, jnp.zeros_like(M)  # M^done, sum_{k<done} M^k
-    square, square_sum = M, eye  # M^(2^i), sum_{k<2^i} M^k
-    while t:
-        if t & 1:
-            total = total + power @ square_sum
-            power = power @ square
-        square_sum = square_sum + square @ square_sum
-        square = square @ square
-        t >>= 1
-    return power, total
+    return _kernels(model, kind, theta, x1, x2, features, seed).ntk
 
 
 @functools.lru_cache(maxsize=32)
@@ -148,18 +123,17 @@ def _objective(model: Model, kind: str, features: int, seed: int, steps: int | N
     import jax.numpy as jnp
 
     def errors(theta, x_train, x_test, lr, ys):
-        K, S = _kernels(model, kind, theta, x_train, x_train, features, seed, True)
-        K_test, S_test = _kernels(model, kind, theta, x_test, x_train, features, seed, False)
+        K, S = _kernels(model, kind, theta, x_train, x_train, features, seed)
+        K_test, S_test = _kernels(model, kind, theta, x_test, x_train, features, seed)
         n = len(x_train)
         if steps is None:
             jitter = 1e-10 * jnp.trace(K) / n
             A = jnp.linalg.solve(K + jitter * jnp.eye(n), K_test.T).T  # (m, n): f_* = A y
         else:
-            _, total = _geometric(jnp.eye(n) - lr * K / n, int(steps))
-            A = (lr / n) * K_test @ total
+            A = K_test @ dynamics.propagators(K, lr, int(steps), n)[1]
         variance = 0.0
         if network:  # E |f0_* - A f0_X|^2 / m with f0 ~ GP(0, NNGP); diag NNGP(x, x) of the test points
-            S_diag = jnp.diag(_kernels(model, kind, theta, x_test, x_test, features, seed, True)[1])
+            S_diag = jnp.diag(_kernels(model, kind, theta, x_test, x_test, features, seed).nngp)
             variance = (jnp.sum(S_diag) - 2.0 * jnp.sum(A * S_test) + jnp.sum((A @ S) * A)) / len(x_test)
         return jnp.stack([jnp.mean((A @ y_tr - y_te) ** 2) + variance for y_tr, y_te in ys])
 
@@ -170,7 +144,7 @@ def predicted_errors(model: Model, kind: str, theta, sets, *, lr: float, steps: 
                      seed: int = 0, network: bool = False) -> np.ndarray:
     """Predicted test MSE (mean over each set's signals) for every `Signals` of ``sets`` (all on the same points):
     of one network trained from its random initialisation (``network``), or of the ensemble mean."""
-    errors, _ = _objective(model, kind, features, seed, steps, network)
+    errors, _ = _objective(plain(model), kind, features, seed, steps, network)
     with float64():
         import jax.numpy as jnp
         ys = [(jnp.asarray(s.y_train), jnp.asarray(s.y_test)) for s in sets]
@@ -181,7 +155,7 @@ def predicted_errors(model: Model, kind: str, theta, sets, *, lr: float, steps: 
 def gradient(model: Model, kind: str, theta, signals: Signals, *, lr: float, steps: int | None, features: int,
              seed: int = 0, network: bool = False) -> tuple[float, np.ndarray]:
     """(predicted test MSE on ``signals``, its gradient in theta), by reverse-mode differentiation."""
-    _, value_and_grad = _objective(model, kind, features, seed, steps, network)
+    _, value_and_grad = _objective(plain(model), kind, features, seed, steps, network)
     with float64():
         import jax.numpy as jnp
         value, grad = value_and_grad(jnp.asarray(theta, jnp.float64), jnp.asarray(signals.x_train),
@@ -192,8 +166,8 @@ def gradient(model: Model, kind: str, theta, signals: Signals, *, lr: float, ste
 
 def stable_lr(model: Model, mapping: Mapping, x_train: np.ndarray) -> float:
     """Half the largest stable gradient-descent rate 2n / lambda_max of the model's NTK with ``mapping``."""
-    from ntk_fourier.kernel.engine import kernels
-    K = kernels(model.replace(mapping=mapping), x_train, show_progress=False).ntk
+    from ntk_fourier.kernel import kernels
+    K = kernels(model.replace(mapping=mapping), x_train, execution=QUIET).ntk
     return 0.5 * 2.0 * len(x_train) / float(np.linalg.eigvalsh(K)[-1])
 
 
@@ -202,19 +176,20 @@ def _largest_eigenvalue(model: Model, kind: str, features: int, seed: int):
     """jitted (theta, x) -> the largest eigenvalue of the NTK (`_kernel`) on the points x."""
     import jax
     import jax.numpy as jnp
-    return jax.jit(lambda theta, x: jnp.linalg.eigvalsh(_kernel(model, kind, theta, x, x, features, seed, True))[-1])
+    return jax.jit(lambda theta, x: jnp.linalg.eigvalsh(_kernel(model, kind, theta, x, x, features, seed))[-1])
 
 
 def stable_lrs(model: Model, kind: str, thetas, x_train: np.ndarray, *, features: int, seed: int = 0,
-               show_progress: bool = False) -> np.ndarray:
+               execution: Execution = QUIET) -> np.ndarray:
     """`stable_lr` of each mapping of ``kind`` with parameters ``thetas``, from this module's NTK (equal to the
     engine's, `check_covariance`): one compiled program for all of them."""
-    largest = _largest_eigenvalue(model, kind, features, seed)
+    largest = _largest_eigenvalue(plain(model), kind, features, seed)
     with float64():
         import jax.numpy as jnp
         x = jnp.asarray(x_train)
         lam = [float(largest(jnp.asarray(theta, jnp.float64), x)) for theta in
-               progress(list(thetas), "computing the NTK of each grid mapping for the stable rate", show_progress)]
+               progress(list(thetas), "computing the NTK of each grid mapping for the stable rate",
+                        execution.progress)]
     return len(x_train) / np.array(lam)
 
 
@@ -234,7 +209,7 @@ class Design(NamedTuple):
 
 def design(model: Model, kind: str, design_set: Signals, validation_set: Signals, *, features: int,
            steps: int | None = None, lr: float | None = None, theta0=None, iterations: int = 200,
-           rate: float = 0.05, seed: int = 0, network: bool = False, show_progress: bool = True) -> Design:
+           rate: float = 0.05, seed: int = 0, network: bool = False, execution: Execution = DEFAULT) -> Design:
     """Optimise the mapping's parameters (``kind``) by Adam (optax, step ``rate``) on the predicted test MSE of
     ``model``'s NTK on ``design_set``; returns the iterate with the lowest MSE on ``validation_set``.
 
@@ -254,7 +229,7 @@ def design(model: Model, kind: str, design_set: Signals, validation_set: Signals
     theta = np.asarray(initial_theta(kind, features, dim) if theta0 is None else theta0, dtype=np.float64)
     if lr is None:
         lr = stable_lr(model, mapping_of(kind, theta, features, seed), design_set.x_train)
-    errors, value_and_grad = _objective(model, kind, features, seed, steps, network)
+    errors, value_and_grad = _objective(plain(model), kind, features, seed, steps, network)
     optimizer = optax.adam(rate)
     with float64():
         xs = (jnp.asarray(design_set.x_train), jnp.asarray(design_set.x_test))
@@ -263,7 +238,7 @@ def design(model: Model, kind: str, design_set: Signals, validation_set: Signals
         theta = jnp.asarray(theta)
         state = optimizer.init(theta)
         history, thetas = [], []
-        for _ in progress(range(iterations + 1), f"designing the {kind} mapping", enabled=show_progress):
+        for _ in progress(range(iterations + 1), f"designing the {kind} mapping", enabled=execution.progress):
             history.append(np.asarray(errors(theta, *xs, lr, [ys_design, ys_valid])))
             thetas.append(np.asarray(theta))
             if len(thetas) > iterations:
@@ -281,26 +256,27 @@ def design(model: Model, kind: str, design_set: Signals, validation_set: Signals
 
 
 def grid_search(model: Model, kind: str, values, sets, *, lr: float, steps: int | None, features: int,
-                seed: int = 0, network: bool = False, show_progress: bool = False) -> np.ndarray:
+                seed: int = 0, network: bool = False, execution: Execution = QUIET) -> np.ndarray:
     """Predicted test MSE (values x sets) of the one-parameter mappings (power: p; sigma: sigma) at ``values``."""
     if kind not in ("power", "sigma"):
         raise InputError("a grid search is over power (p) or sigma")
     return np.array([predicted_errors(model, kind, [v] if kind == "power" else [np.log(v)], sets, lr=lr,
                                       steps=steps, features=features, seed=seed, network=network)
                      for v in progress(list(values), "grid search: predicting each grid mapping's errors",
-                                       show_progress)])
+                                       execution.progress)])
 
 
 def check_covariance(model: Model, kind: str, theta, x: np.ndarray, features: int, seed: int = 0) -> float:
     """Largest |difference| between this module's NTK and the engine's (`kernels`) for the same mapping."""
     import jax.numpy as jnp
-    from ntk_fourier.kernel.engine import kernels
+    from ntk_fourier.kernel import kernels
     with float64():
         mine = np.asarray(_kernel(model, kind, jnp.asarray(theta, jnp.float64), jnp.asarray(x), jnp.asarray(x),
-                                  features, seed, True))
-    ref = kernels(model.replace(mapping=mapping_of(kind, theta, features, seed)), x, show_progress=False).ntk
+                                  features, seed))
+    ref = kernels(model.replace(mapping=mapping_of(kind, theta, features, seed)), x, execution=QUIET).ntk
     return float(np.max(np.abs(mine - ref)) / np.max(np.abs(ref)))
 
 
 __all__ = ["KINDS", "Design", "Signals", "check_covariance", "design", "gradient", "grid_search",
-           "initial_theta", "mapping_of", "one_over_f_signals", "predicted_errors", "stable_lr", "stable_lrs"]
+           "initial_theta", "mapping_of", "one_over_f_class", "one_over_f_signals", "predicted_errors", "stable_lr",
+           "stable_lrs", "traced_mapping"]

@@ -24,6 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.steps import check_steps
 from ntk_fourier.traced import numpy_only
 
@@ -235,17 +236,18 @@ def predict_top(eigenvalues: np.ndarray, eigenvectors: np.ndarray, y_train: np.n
 
 
 def predict_model(model, data: dict, *, lr: float, steps, flow: bool = False, f0_train=None, f0_test=None,
-                  engine: str = "native", mesh=None, show_progress: bool = True) -> Prediction:
+                  execution: Execution = DEFAULT) -> Prediction:
     """`predict` for a model on a data set (``x_train``, ``y_train``, ``x_test``, ``y_test``): computes the
-    model's kernels with ``engine`` first. Without ``f0_train`` it predicts the infinite ensemble (mean from zero,
-    with the NNGP variance); with it, the network started from those outputs."""
+    model's kernels first (`kernels`, with ``execution``). Without ``f0_train`` it predicts the infinite ensemble
+    (mean from zero, with the NNGP variance); with it, the network started from those outputs."""
     from ntk_fourier.kernel.engine import kernel_diagonal, kernels, require_dense
     n, m = len(data["x_train"]), len(data["x_test"])  # both kernels of both sets, the eigendecomposition, predictions
     require_dense(n, n + m, 4, "the NTK and NNGP prediction")
-    k_train = kernels(model, data["x_train"], engine=engine, mesh=mesh, show_progress=show_progress)
-    k_test = kernels(model, data["x_test"], data["x_train"], engine=engine, mesh=mesh, show_progress=show_progress)
+    k_train = kernels(model, data["x_train"], execution=execution)
+    k_test = kernels(model, data["x_test"], data["x_train"], execution=execution)
     ensemble = f0_train is None
     return predict(k_train.ntk, data["y_train"], lr=lr, steps=steps, ntk_test=k_test.ntk, y_test=data["y_test"],
                    f0_train=f0_train, f0_test=f0_test, flow=flow,
                    nngp_train=k_train.nngp if ensemble else None, nngp_test=k_test.nngp if ensemble else None,
-                   nngp_test_diag=kernel_diagonal(model, data["x_test"], engine=engine).nngp if ensemble else None)
+                   nngp_test_diag=(kernel_diagonal(model, data["x_test"], execution=execution).nngp if ensemble
+                                   else None))

@@ -1,8 +1,9 @@
 """Infinite-width NTK and NNGP of a model between point sets, dense, assembled from tiles (float64).
 
-Two engines compute the same kernels: ``"native"`` (the default: `native`, plain JAX, any current JAX, CPU or GPU)
-and ``"neural-tangents"`` (`reference`, where neural-tangents can be imported). The readout has one output; the
-kernel of a model with k outputs is this kernel times the k x k identity.
+Two engines compute the same kernels: ``"native"`` (the default: the pure JAX core, `ntk_fourier.core`, any current
+JAX, CPU or GPU) and ``"neural-tangents"`` (`reference`, where neural-tangents can be imported), chosen by
+``execution.engine`` (`Execution`), the one place the routines branch on it (`tile_fn`). The readout has one output;
+the kernel of a model with k outputs is this kernel times the k x k identity.
 """
 from __future__ import annotations
 
@@ -12,35 +13,20 @@ from ntk_fourier import memory
 from ntk_fourier.core import covariance
 from ntk_fourier.core.kernel import Kernels, compiled
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, ENGINES, Execution  # noqa: F401  (ENGINES: re-exported)
 from ntk_fourier.model import Model, mappings
 from ntk_fourier.precision import float64
 from ntk_fourier.progress import progress
 from ntk_fourier.traced import numpy_only
 
-ENGINES = ("native", "neural-tangents")
 BLOCK = {"native": 512, "neural-tangents": 1024}  # default tile side: the faster one for each engine (benchmarked)
+DIAGONAL_TILE = 256  # default tile side of `kernel_diagonal` (only each tile's diagonal is kept)
 
 
-def check_engine(engine: str) -> str:
-    if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    return engine
-
-
-def check_mesh(mesh, engine: str) -> bool:
-    """True when ``mesh`` spreads the work over several devices (`devices.spread`); the native engine only."""
-    from ntk_fourier import devices
-    if not devices.spread(mesh):
-        return False
-    if engine != "native":
-        raise InputError("several devices work with the native engine only; use --devices 1 with neural-tangents")
-    return True
-
-
-def tile_fn(model: Model, x1: np.ndarray, x2: np.ndarray, engine: str = "native"):
-    """(rows slice, columns slice) -> (ntk, nngp) of that tile of K(x1, x2), with the chosen engine. The native
+def tile_fn(model: Model, x1: np.ndarray, x2: np.ndarray, execution: Execution = DEFAULT):
+    """(rows slice, columns slice) -> (ntk, nngp) of that tile of K(x1, x2), with the execution's engine. The native
     engine maps the points (gamma(x)) once, not once per tile; call it inside `precision.float64`."""
-    if check_engine(engine) == "neural-tangents":
+    if execution.engine == "neural-tangents":
         from ntk_fourier.kernel import reference
         return lambda a, b: reference.block(model, x1[a], x2[b])
     g1 = covariance.features(model, x1)  # first: refuses at once features that cannot fit
@@ -69,36 +55,35 @@ def _pair(x1, x2):
 
 
 @numpy_only("nf.kernel_fn(model)(x1, x2)")
-def kernels(model: Model, x1: np.ndarray, x2: np.ndarray | None = None, *, engine: str = "native",
-            block: int | None = None, mesh=None, show_progress: bool = True) -> Kernels:
+def kernels(model: Model, x1: np.ndarray, x2: np.ndarray | None = None, *,
+            execution: Execution = DEFAULT) -> Kernels:
     """Analytic NTK and NNGP between point sets ``x1`` ``(n1, d)`` and ``x2`` ``(n2, d)`` (``None``: ``x1``).
 
     Equivalent to ``neural_tangents.stax.serial(...)[2](gamma(x1), gamma(x2), ('ntk', 'nngp'))`` for the model's
-    layers. Computed in ``block x block`` tiles (default `BLOCK` of the engine) written into the two float64 results
-    (symmetric tiles computed once when ``x2`` is None), so memory is the two results plus a few tiles: 16,384
-    points need 4.3 GB in all. ``mesh`` (`devices.mesh`): the tiles are computed over its devices (`sharded.dense`).
+    layers. Computed in ``tile x tile`` tiles (``execution.tile``, default `BLOCK` of the engine) written into the
+    two float64 results (symmetric tiles computed once when ``x2`` is None), so memory is the two results plus a few
+    tiles: 16,384 points need 4.3 GB in all. ``execution.mesh`` (`devices.mesh`): the tiles are computed over its
+    devices (`sharded.dense`).
     """
     symmetric = x2 is None
     x1, x2 = _pair(x1, x2)
-    block = BLOCK[check_engine(engine)] if block is None else int(block)
-    if block < 1:
-        raise InputError(f"block must be a positive integer, got {block}")
+    tile = execution.tile or BLOCK[execution.engine]
     n1, n2 = len(x1), len(x2)
     require_dense(n1, n2, 2, "the dense NTK and NNGP")
-    if check_mesh(mesh, engine):
+    if execution.spread:
         from ntk_fourier.kernel import sharded
         g1 = covariance.features(model, x1)
         g2 = g1 if symmetric else covariance.features(model, x2)
         with float64():
-            return Kernels(*sharded.dense(model, mesh, x1, x2, g1, g2, symmetric, block,
-                                          show_progress=show_progress))
-    compute = tile_fn(model, x1, x2, engine)
+            return Kernels(*sharded.dense(model, execution.mesh, x1, x2, g1, g2, symmetric, tile,
+                                          show_progress=execution.progress))
+    compute = tile_fn(model, x1, x2, execution)
     ntk, nngp = np.empty((n1, n2)), np.empty((n1, n2))
-    starts1, starts2 = range(0, n1, block), range(0, n2, block)
+    starts1, starts2 = range(0, n1, tile), range(0, n2, tile)
     pairs = [(i, j) for i in starts1 for j in starts2 if not (symmetric and j < i)]
     with float64():
-        for i, j in progress(pairs, "kernel tiles", enabled=show_progress and len(pairs) > 1):
-            a, b = slice(i, i + block), slice(j, j + block)
+        for i, j in progress(pairs, "kernel tiles", enabled=execution.progress and len(pairs) > 1):
+            a, b = slice(i, i + tile), slice(j, j + tile)
             k_ntk, k_nngp = compute(a, b)
             ntk[a, b], nngp[a, b] = k_ntk, k_nngp
             if symmetric and j > i:
@@ -107,11 +92,13 @@ def kernels(model: Model, x1: np.ndarray, x2: np.ndarray | None = None, *, engin
 
 
 @numpy_only("nf.kernel_fn(model)(x)")
-def kernel_diagonal(model: Model, x: np.ndarray, *, engine: str = "native", block: int = 256) -> Kernels:
-    """Diagonals k(x_i, x_i) of the NTK and NNGP: two arrays of shape ``(n,)``, computed in diagonal tiles."""
+def kernel_diagonal(model: Model, x: np.ndarray, *, execution: Execution = DEFAULT) -> Kernels:
+    """Diagonals k(x_i, x_i) of the NTK and NNGP: two arrays of shape ``(n,)``, computed in diagonal tiles
+    (``execution.tile``, default `DIAGONAL_TILE`)."""
     x = mappings._check_points(x)
-    compute = tile_fn(model, x, x, engine)
+    tile = execution.tile or DIAGONAL_TILE
+    compute = tile_fn(model, x, x, execution)
     with float64():
-        parts = [[np.asarray(k) for k in compute(s, s)] for s in (slice(i, i + block) for i in range(0, len(x), block))]
+        parts = [[np.asarray(k) for k in compute(s, s)] for s in (slice(i, i + tile) for i in range(0, len(x), tile))]
     return Kernels(ntk=np.concatenate([np.diag(p[0]) for p in parts]),
                    nngp=np.concatenate([np.diag(p[1]) for p in parts]))

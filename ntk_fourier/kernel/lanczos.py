@@ -16,6 +16,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.progress import status
 
 
@@ -49,12 +50,14 @@ def _tridiagonal(alphas: list[np.ndarray], betas: list[np.ndarray]) -> np.ndarra
 
 
 def block_lanczos(apply: Callable[[np.ndarray], np.ndarray], n: int, k: int, *, block: int | None = None,
-                  tol: float = 1e-8, max_passes: int = 60, seed: int = 0, show_progress: bool = True) -> Eigenpairs:
+                  tol: float = 1e-8, max_passes: int = 60, seed: int = 0,
+                  execution: Execution = DEFAULT) -> Eigenpairs:
     """Top ``k`` eigenpairs of the symmetric operator ``apply`` (``(n, b)`` -> ``(n, b)``) on R^n.
 
     Stops when every one of the top k Ritz pairs has ``residual <= tol * value`` (relative to the largest value for
     values <= 0), when the Krylov basis spans R^n (then exact), or after ``max_passes`` products; the residuals say
     which happened (the basis cannot grow past n - b columns). ``block`` (default ``k + 8``): vectors per product.
+    ``execution.progress``: one status line per pass.
     """
     b = int(block) if block is not None else k + 8
     if not 1 <= k < n:
@@ -76,7 +79,7 @@ def block_lanczos(apply: Callable[[np.ndarray], np.ndarray], n: int, k: int, *, 
         residuals = np.linalg.norm(W @ Y[-b:], axis=0)
         scale = np.where(theta > 0, theta, theta[0] if theta[0] > 0 else 1.0)
         status(f"block Lanczos pass {passes}: largest relative residual of the top {k} "
-               f"{np.max(residuals / scale):.1e}", show_progress)
+               f"{np.max(residuals / scale):.1e}", execution.progress)
         if np.all(residuals <= tol * scale) or passes == max_passes or n - b * len(basis) < b:
             break
         Q_next, B = np.linalg.qr(W)

@@ -16,11 +16,13 @@ import numpy as np
 from ntk_fourier.core import covariance
 from ntk_fourier.core.kernel import kernels_of
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.model import Model, mappings
 from ntk_fourier.precision import float64
 from ntk_fourier.progress import progress
 
 KERNELS = ("ntk", "nngp")
+TILE = 4096  # default tile side of the products (`Execution.tile` None)
 
 
 @functools.lru_cache(maxsize=4)
@@ -42,20 +44,17 @@ class KernelOperator:
     ``op @ V`` for V ``(n2,)`` or ``(n2, b)`` gives ``(n1,)`` or ``(n1, b)``.
 
     With ``x2`` omitted the operator is symmetric and each off-diagonal tile is computed once and used twice.
-    ``mesh`` (`devices.mesh`): the tiles are spread over its devices, one SPMD program per product (`sharded`).
+    ``execution``: the engine, the tile side (default `TILE`), progress bars, and the mesh (`devices.mesh`) whose
+    devices the tiles are spread over, one SPMD program per product (`sharded`).
     Attributes: ``shape``, ``passes`` (products computed so far), ``seconds`` (time spent in them).
     """
 
     def __init__(self, model: Model, x1: np.ndarray, which: str = "ntk", *, x2: np.ndarray | None = None,
-                 tile: int = 4096, engine: str = "native", mesh=None, show_progress: bool = True):
-        from ntk_fourier.kernel.engine import check_engine, check_mesh
-        self.engine = check_engine(engine)
-        spread = check_mesh(mesh, engine)
+                 execution: Execution = DEFAULT):
         if which not in KERNELS:
             raise InputError(f"unknown kernel {which!r}; choose ntk or nngp")
-        if int(tile) != tile or tile < 1:
-            raise InputError(f"tile must be a positive integer, got {tile}")
-        self.model, self.which, self.tile = model, which, int(tile)
+        self.execution = execution
+        self.model, self.which, self.tile = model, which, execution.tile or TILE
         self.symmetric = x2 is None
         self.x1 = mappings._check_points(x1, "x1")
         self.x2 = self.x1 if self.symmetric else mappings._check_points(x2, "x2")
@@ -63,19 +62,18 @@ class KernelOperator:
             raise InputError(f"x1 and x2 have different numbers of coordinates ({self.x1.shape[1]} vs "
                              f"{self.x2.shape[1]})")
         self.shape = (len(self.x1), len(self.x2))
-        self.show_progress = show_progress
         self.passes, self.seconds = 0, 0.0
         self.g1 = covariance.features(model, self.x1)
         self.g2 = self.g1 if self.symmetric else covariance.features(model, self.x2)
         self.sharded = None
-        if spread:
+        if execution.spread:
             from ntk_fourier.kernel import sharded
-            self.sharded = sharded.Product(model, mesh, KERNELS.index(which), self.x1, self.g1,
+            self.sharded = sharded.Product(model, execution.mesh, KERNELS.index(which), self.x1, self.g1,
                                            None if self.symmetric else self.x2, self.g2, self.tile)
 
     def _products(self, a: slice, b: slice, one_sided: bool, v_rows: np.ndarray, v_cols: np.ndarray):
         """(K_ab @ v_cols, K_ab^T @ v_rows or None) for one tile, with the operator's engine."""
-        if self.engine == "neural-tangents":  # the reference: NumPy products of neural-tangents tiles
+        if self.execution.engine == "neural-tangents":  # the reference: NumPy products of neural-tangents tiles
             from ntk_fourier.kernel import reference
             K = reference.block(self.model, self.x1[a], self.x2[b])[KERNELS.index(self.which)]
             return K @ v_cols, None if one_sided else K.T @ v_rows
@@ -99,7 +97,7 @@ class KernelOperator:
         rows, cols = range(0, self.shape[0], self.tile), range(0, self.shape[1], self.tile)
         pairs = [(i, j) for i in rows for j in cols if not (self.symmetric and j < i)]
         with float64():
-            for i, j in progress(pairs, f"{self.which} tiles", enabled=self.show_progress and len(pairs) > 1):
+            for i, j in progress(pairs, f"{self.which} tiles", enabled=self.execution.progress and len(pairs) > 1):
                 a, b = slice(i, i + self.tile), slice(j, j + self.tile)
                 one_sided = not self.symmetric or i == j
                 v_rows = V[b] if one_sided else V[a]  # unused when one-sided

@@ -1,8 +1,8 @@
 """The reference implementation: the same NTK and NNGP with neural-tangents' ``stax`` (Novak et al. 2020), float64.
 
-Used by ``engine="neural-tangents"`` and by the tests that check the engine (`native`) against it. neural-tangents
-0.6.5 (its last release) imports only with JAX < 0.6, so this runs in the reference environment (``.venv-ref/``, see
-the README); elsewhere it raises a one-line `InputError`.
+Used by ``Execution(engine="neural-tangents")`` and by the tests that check the native engine against it.
+neural-tangents 0.6.5 (its last release) imports only with JAX < 0.6, so this runs in the reference environment
+(``.venv-ref/``, see the README); elsewhere it raises a one-line `InputError`.
 
 The MLP's layers are ``stax`` layers; their input enters as a covariance: a `neural_tangents.Kernel` whose entries
 are set to the model's input covariance (`covariance.from_points`, the same function the engine uses), because there
@@ -24,6 +24,7 @@ import numpy as np
 from ntk_fourier.errors import InputError
 from ntk_fourier.core import covariance
 from ntk_fourier.model import Model
+from ntk_fourier.model.value import plain
 from ntk_fourier.precision import float64
 
 
@@ -117,6 +118,6 @@ def block(model: Model, x1: np.ndarray, x2: np.ndarray) -> tuple[np.ndarray, np.
     with float64():
         nngp, ntk, cov1, cov2 = covariance.from_points(model, x1, x2)
         width = covariance.fan_in(model, x1.shape[1])
-        out = _jitted(model)(nngp, ntk, cov1, cov2, np.zeros((len(x1), width)), np.zeros((len(x2), width)))
+        out = _jitted(plain(model))(nngp, ntk, cov1, cov2, np.zeros((len(x1), width)), np.zeros((len(x2), width)))
         ntk, nngp = (np.asarray(a, dtype=np.float64).reshape(len(x1), len(x2)) for a in out)
     return ntk, nngp

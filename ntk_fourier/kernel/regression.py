@@ -19,6 +19,7 @@ import numpy as np
 from ntk_fourier.model import mappings
 from ntk_fourier.kernel.dynamics import _as_2d
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.model import Model
 from ntk_fourier.kernel.operators import KernelOperator
 from ntk_fourier.progress import status
@@ -54,9 +55,10 @@ def _preconditioner(eigenpairs, n: int, ridge: float):
 
 
 def conjugate_gradients(apply, B: np.ndarray, *, precondition=None, tol: float = 1e-6, max_iter: int = 200,
-                        show_progress: bool = True) -> tuple[np.ndarray, np.ndarray, int]:
+                        execution: Execution = DEFAULT) -> tuple[np.ndarray, np.ndarray, int]:
     """Solve A X = B column by column for symmetric positive definite ``apply`` (``(n, k)`` -> ``(n, k)``), all
-    columns in each product. Returns (X, residual B - A X as CG tracks it, iterations)."""
+    columns in each product. Returns (X, residual B - A X as CG tracks it, iterations). ``execution.progress``: one
+    status line per iteration."""
     precondition = precondition or (lambda R: R)
     norms = np.linalg.norm(B, axis=0)
     norms = np.where(norms > 0, norms, 1.0)
@@ -72,7 +74,7 @@ def conjugate_gradients(apply, B: np.ndarray, *, precondition=None, tol: float =
         R -= AP * step
         relative = np.linalg.norm(R, axis=0) / norms
         status(f"conjugate gradients, iteration {iterations}: largest relative residual {np.max(relative):.1e}",
-               show_progress)
+               execution.progress)
         if np.all(relative <= tol):
             break
         Z = precondition(R)
@@ -85,12 +87,12 @@ def conjugate_gradients(apply, B: np.ndarray, *, precondition=None, tol: float =
 def regress_points(model: Model, x_train: np.ndarray, y_train: np.ndarray, *, x_test: np.ndarray | None = None,
                    y_test: np.ndarray | None = None, f0_train: np.ndarray | None = None,
                    f0_test: np.ndarray | None = None, ridge: float = 0.0, which: str = "ntk", eigenpairs=None,
-                   tol: float = 1e-6, max_iter: int = 200, tile: int = 4096, engine: str = "native", mesh=None,
-                   show_progress: bool = True) -> Regression:
+                   tol: float = 1e-6, max_iter: int = 200, execution: Execution = DEFAULT) -> Regression:
     """Kernel regression with the model's NTK (or NNGP) on arbitrary points, matrix-free (see the module docstring).
 
     ``eigenpairs``: (eigenvalues descending, eigenvectors (n, K)) of the training kernel, for the preconditioner.
-    ``mesh`` (`devices.mesh`): the kernel's tiles are spread over its devices at every iteration.
+    ``execution``: the engine, the kernel's tile side (default 4096), progress, and the mesh (`devices.mesh`) whose
+    devices the kernel's tiles are spread over at every iteration.
     """
     x = mappings._check_points(x_train, "x_train")
     y = _as_2d(y_train, "y_train")
@@ -106,18 +108,17 @@ def regress_points(model: Model, x_train: np.ndarray, y_train: np.ndarray, *, x_
                              f"{x[i].tolist()}): the kernel matrix is singular, so the system has no unique solution "
                              "without a ridge; give --ridge > 0 (e.g. 1e-6) or remove the repeats")
     f0 = np.zeros_like(y) if f0_train is None else _as_2d(f0_train, "f0_train").reshape(y.shape)
-    K = KernelOperator(model, x, which, tile=tile, engine=engine, mesh=mesh, show_progress=show_progress)
+    K = KernelOperator(model, x, which, execution=execution)
     B = y - f0
     alpha, R, iterations = conjugate_gradients(
         lambda V: K @ V + ridge * V, B, precondition=_preconditioner(eigenpairs, len(x), ridge), tol=tol,
-        max_iter=max_iter, show_progress=show_progress)
+        max_iter=max_iter, execution=execution)
     norms = np.linalg.norm(B, axis=0)
     relative = np.linalg.norm(R, axis=0) / np.where(norms > 0, norms, 1.0)
     f_test = mse_test = None
     if x_test is not None:
         xs = mappings._check_points(x_test, "x_test")
-        f_test = KernelOperator(model, xs, which, x2=x, tile=tile, engine=engine, mesh=mesh,
-                                show_progress=show_progress) @ alpha
+        f_test = KernelOperator(model, xs, which, x2=x, execution=execution) @ alpha
         if f0_test is not None:
             f_test = f_test + _as_2d(f0_test, "f0_test").reshape(f_test.shape)
         if y_test is not None:

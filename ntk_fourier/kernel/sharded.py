@@ -21,6 +21,7 @@ import numpy as np
 from ntk_fourier import devices
 from ntk_fourier.core.kernel import kernels_of
 from ntk_fourier.model import Model
+from ntk_fourier.model.value import plain
 from ntk_fourier.precision import float64
 
 
@@ -82,7 +83,7 @@ def dense(model: Model, mesh, x1: np.ndarray, x2: np.ndarray, g1, g2, symmetric:
     a = _Points(mesh, x1, g1, rows)
     b = a if symmetric else _Points(mesh, x2, g2, cols)
     pairs = tile_pairs(len(x1), len(x2), rows, cols, symmetric)
-    program = _dense_program(model, x1.shape[1], rows, cols, mesh)
+    program = _dense_program(plain(model), x1.shape[1], rows, cols, mesh)
     ntk, nngp = np.empty((len(x1), len(x2))), np.empty((len(x1), len(x2)))
     per_round = devices.size(mesh) * per_device
     rounds = range(0, len(pairs), per_round)
@@ -148,7 +149,7 @@ class Product:
             order, valid = devices.round_robin(len(pairs), devices.size(mesh))
             self.pairs = devices.shard(mesh, pairs[np.maximum(order, 0)])
             self.weights = devices.shard(mesh, valid.astype(np.float64))
-        self.program = _product_program(model, which, self.symmetric, x1.shape[1], rows, cols, mesh)
+        self.program = _product_program(plain(model), which, self.symmetric, x1.shape[1], rows, cols, mesh)
 
     def __call__(self, V: np.ndarray) -> np.ndarray:
         """(n2, b) -> (n1, b)."""

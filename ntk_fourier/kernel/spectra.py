@@ -5,8 +5,9 @@ Eigenvalues here are those of the Gram matrix K (not divided by n), descending, 
 returns the eigenvalues of the integral operator for the uniform probability measure on the circle / sphere (a Gram
 matrix of N uniform points has eigenvalues ~ N times those).
 
-``mesh`` (`devices.mesh`): the kernel evaluations (dense kernels, the kernel row of a grid, the tiles of the matrix-free
-operator) are spread over its devices; the eigensolvers and FFTs run on the host, as with one device.
+Every routine takes ``execution`` (`Execution`: engine, mesh, tile, progress). ``execution.mesh`` (`devices.mesh`):
+the kernel evaluations (dense kernels, the kernel row of a grid, the tiles of the matrix-free operator) are spread
+over its devices; the eigensolvers and FFTs run on the host, as with one device.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from scipy import special
 from ntk_fourier.kernel import lanczos, operators
 from ntk_fourier.model import mappings, points
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.kernel.lanczos import Eigenpairs
 from ntk_fourier.kernel.engine import kernels, require_dense
 from ntk_fourier.model import Model
@@ -28,11 +30,10 @@ DENSE_LIMIT = 8192  # largest point set for a dense eigendecomposition on a 24 G
 CHECK_LIMIT = 4096  # largest grid on which the circulant approximation is compared with the dense spectrum
 
 
-def _pick(model: Model, x1, x2, which: str, show_progress: bool = True, engine: str = "native",
-          mesh=None) -> np.ndarray:
+def _pick(model: Model, x1, x2, which: str, execution: Execution) -> np.ndarray:
     if which not in ("ntk", "nngp"):
         raise InputError(f"unknown kernel {which!r}; choose ntk or nngp")
-    return getattr(kernels(model, x1, x2, engine=engine, mesh=mesh, show_progress=show_progress), which)
+    return getattr(kernels(model, x1, x2, execution=execution), which)
 
 
 def dense_spectrum(K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,8 +48,8 @@ def dense_spectrum(K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @numpy_only("nf.kernel_fn and jax.numpy.linalg.eigh")
-def points_spectrum(model: Model, x: np.ndarray, which: str = "ntk", *, engine: str = "native", mesh=None,
-                    show_progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def points_spectrum(model: Model, x: np.ndarray, which: str = "ntk", *,
+                    execution: Execution = DEFAULT) -> tuple[np.ndarray, np.ndarray]:
     """Eigenvalues ``(n,)`` descending and eigenvectors ``(n, n)`` of the kernel's Gram matrix on points ``x``
     ``(n, d)``, dense (`dense_spectrum`); at most ``DENSE_LIMIT`` points (use `top_eigenpairs_points` beyond)."""
     x = mappings._check_points(x)
@@ -56,8 +57,8 @@ def points_spectrum(model: Model, x: np.ndarray, which: str = "ntk", *, engine: 
         raise InputError(f"{len(x)} points: dense spectra are limited to {DENSE_LIMIT}; ask for the top K "
                          "eigenpairs instead (--top K), computed matrix-free")
     require_dense(len(x), len(x), 4, "a dense eigendecomposition")  # K, eigh's copy, eigenvectors, workspace
-    K = _pick(model, x, None, which, show_progress, engine, mesh)
-    status(f"dense eigendecomposition of {len(x)} x {len(x)}", show_progress and len(x) > 2048)
+    K = _pick(model, x, None, which, execution)
+    status(f"dense eigendecomposition of {len(x)} x {len(x)}", execution.progress and len(x) > 2048)
     return dense_spectrum(K)
 
 
@@ -101,8 +102,7 @@ def _sorted(lam: np.ndarray, freqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 @numpy_only("nf.core.spectrum.grid_spectrum")
-def grid_spectrum(model: Model, shape, which: str = "ntk", show_progress: bool = True, *,
-                  engine: str = "native", mesh=None) -> GridSpectrum:
+def grid_spectrum(model: Model, shape, which: str = "ntk", *, execution: Execution = DEFAULT) -> GridSpectrum:
     """Spectrum of the kernel's Gram matrix on the grid ``shape`` (e.g. ``(256,)``, ``(64, 64)``) on [0, 1)^d.
 
     For a stationary kernel only the row k(0, x) is computed and the spectrum is ``fftn`` of it (lambda_f for the
@@ -117,21 +117,21 @@ def grid_spectrum(model: Model, shape, which: str = "ntk", show_progress: bool =
             raise InputError(f"this kernel is not stationary, so a grid spectrum needs a dense eigendecomposition, "
                              f"which is limited to {DENSE_LIMIT} points (grid has {n}); use a smaller grid")
         require_dense(n, n, 4, "a dense eigendecomposition")
-        K = _pick(model, points.grid(shape), None, which, show_progress, engine, mesh)
-        status(f"dense eigendecomposition of {n} x {n}", show_progress and n > 2048)
+        K = _pick(model, points.grid(shape), None, which, execution)
+        status(f"dense eigendecomposition of {n} x {n}", execution.progress and n > 2048)
         lam, V = dense_spectrum(K)
         spectra = np.abs(np.fft.fftn(V.T.reshape((n,) + shape), axes=tuple(range(1, len(shape) + 1))))
         dominant = np.argmax(spectra.reshape(n, n), axis=1)
         return GridSpectrum(lam, freqs[dominant], "dense", float("nan"))
     offsets = points.wrapped_offsets(shape)
-    row = _pick(model, np.zeros((1, len(shape))), offsets, which, show_progress, engine, mesh)[0]  # k(0, offset)
+    row = _pick(model, np.zeros((1, len(shape))), offsets, which, execution)[0]  # k(0, offset)
     lam = np.real(np.fft.fftn(row.reshape(shape))).ravel()
     lam, freqs = _sorted(lam, freqs)
     if mappings.is_periodic(model.mapping, len(shape)):
         return GridSpectrum(lam, freqs, "fft", 0.0)
     error = float("nan")
     if n <= CHECK_LIMIT:
-        exact = np.linalg.eigvalsh(_pick(model, points.grid(shape), None, which, show_progress, engine, mesh))[::-1]
+        exact = np.linalg.eigvalsh(_pick(model, points.grid(shape), None, which, execution))[::-1]
         error = float(np.max(np.abs(lam - exact)) / exact[0])
     return GridSpectrum(lam, freqs, "fft-circulant", error)
 
@@ -160,7 +160,7 @@ def zonal_eigenvalues(kappa: Callable[[np.ndarray], np.ndarray], dim: int, max_d
 
 @numpy_only("nf.kernel_fn")
 def harmonic_spectrum(model: Model, dim: int, max_degree: int, which: str = "ntk", n_quad: int = 4096, *,
-                      engine: str = "native") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                      execution: Execution = DEFAULT) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(degrees, eigenvalues per degree, multiplicities) of the model's kernel on the unit circle / sphere.
 
     The kernel is evaluated between the pole and points at inner product t: for raw inputs on the sphere any
@@ -175,15 +175,14 @@ def harmonic_spectrum(model: Model, dim: int, max_degree: int, which: str = "ntk
         pole = np.eye(dim)[-1:]
         pts = np.zeros((len(t), dim))
         pts[:, 0], pts[:, -1] = np.sqrt(np.clip(1.0 - t**2, 0.0, None)), t
-        return _pick(model, pole, pts, which, False, engine)[0]
+        return _pick(model, pole, pts, which, execution.replace(progress=False))[0]
 
     degrees = np.arange(max_degree + 1)
     mult = np.where(degrees == 0, 1, 2) if dim == 2 else 2 * degrees + 1
     return degrees, zonal_eigenvalues(kappa, dim, max_degree, n_quad), mult
 
 
-def toeplitz_operator(model: Model, shape, which: str = "ntk", show_progress: bool = True, *, engine: str = "native",
-                      mesh=None):
+def toeplitz_operator(model: Model, shape, which: str = "ntk", *, execution: Execution = DEFAULT):
     """The Gram matrix of a stationary kernel on the grid ``shape`` as a matrix-free operator (exact).
 
     On a regular grid a stationary kernel's Gram matrix is (block-)Toeplitz: it is determined by k(offset) for the
@@ -198,7 +197,7 @@ def toeplitz_operator(model: Model, shape, which: str = "ntk", show_progress: bo
                          "use a dense spectrum for raw inputs or SIREN")
     axes = [np.concatenate([np.arange(n), [0], -np.arange(n - 1, 0, -1)]) / n for n in shape]  # (2n,) offsets
     offsets = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
-    column = _pick(model, np.zeros((1, len(shape))), offsets, which, show_progress, engine, mesh)[0]
+    column = _pick(model, np.zeros((1, len(shape))), offsets, which, execution)[0]
     column = column.reshape([2 * n for n in shape])
     for axis, n in enumerate(shape):  # the embedding's unused middle entry: any value works; zero it
         index = [slice(None)] * len(shape)
@@ -218,8 +217,7 @@ def toeplitz_operator(model: Model, shape, which: str = "ntk", show_progress: bo
 
 
 @numpy_only("nf.core.spectrum.grid_spectrum")
-def top_eigenpairs(model: Model, shape, k: int, which: str = "ntk", show_progress: bool = True, *,
-                   engine: str = "native", mesh=None):
+def top_eigenpairs(model: Model, shape, k: int, which: str = "ntk", *, execution: Execution = DEFAULT):
     """Exact top-``k`` eigenvalues (descending) and eigenvectors ``(N, k)`` of the kernel's Gram matrix on a grid,
     matrix-free (Lanczos, ``scipy.sparse.linalg.eigsh``, on `toeplitz_operator`); frequencies ``(k, d)`` label each
     eigenvector by its dominant Fourier mode."""
@@ -228,8 +226,8 @@ def top_eigenpairs(model: Model, shape, k: int, which: str = "ntk", show_progres
     n = int(np.prod(shape))
     if not 1 <= k < n:
         raise InputError(f"--top must be between 1 and {n - 1} for a grid of {n} points, got {k}")
-    operator = toeplitz_operator(model, shape, which, show_progress, engine=engine, mesh=mesh)
-    status(f"Lanczos for the top {k} of {n} eigenpairs", show_progress)
+    operator = toeplitz_operator(model, shape, which, execution=execution)
+    status(f"Lanczos for the top {k} of {n} eigenpairs", execution.progress)
     lam, V = eigsh(operator, k=k, which="LA", tol=1e-12)
     order = np.argsort(-lam)
     lam, V = lam[order], V[:, order]
@@ -240,18 +238,18 @@ def top_eigenpairs(model: Model, shape, k: int, which: str = "ntk", show_progres
 
 @numpy_only("nf.kernel_fn and jax.numpy.linalg.eigh")
 def top_eigenpairs_points(model: Model, x: np.ndarray, k: int, which: str = "ntk", *, tol: float = 1e-6,
-                          block: int | None = None, tile: int = 4096, max_passes: int = 60, seed: int = 0,
-                          engine: str = "native", mesh=None, show_progress: bool = True) -> Eigenpairs:
+                          block: int | None = None, max_passes: int = 60, seed: int = 0,
+                          execution: Execution = DEFAULT) -> Eigenpairs:
     """Top-``k`` eigenpairs of the kernel's Gram matrix on arbitrary points ``x`` ``(n, d)``, matrix-free.
 
     For kernels without grid structure (raw inputs, SIREN, any points): block Lanczos (`lanczos.block_lanczos`) on
-    `operators.KernelOperator`, which computes the kernel tile by tile with the plain-JAX recursion (`native`) at
+    `operators.KernelOperator`, which computes the kernel tile by tile with the pure JAX core (`ntk_fourier.core`) at
     each pass and never stores it. Memory ~ n (k + block) x passes x 8 bytes for the Krylov basis plus a few tiles:
     65,536 points, k = 100 fit in a few GB. Stops when each residual ``||K v - lambda v||`` is at most ``tol`` times
-    its eigenvalue (eigenvalues are then accurate to about residual^2 / gap, far below ``tol``).
+    its eigenvalue (eigenvalues are then accurate to about residual^2 / gap, far below ``tol``). ``block``: vectors
+    per product (the Krylov block size, default ``k + 8``); ``execution.tile``: the kernel's tile side (default 4096).
     """
     x = mappings._check_points(x)
-    operator = operators.KernelOperator(model, x, which, tile=tile, engine=engine, mesh=mesh,
-                                        show_progress=show_progress)
+    operator = operators.KernelOperator(model, x, which, execution=execution)
     return lanczos.block_lanczos(operator.__matmul__, len(x), k, block=block, tol=tol, max_passes=max_passes,
-                                 seed=seed, show_progress=show_progress)
+                                 seed=seed, execution=execution)

@@ -165,7 +165,7 @@ def features(mapping: Mapping, x, xp=np):
     ``x``; with ``xp = jax.numpy`` a traceable function of the points and of the mapping's leaves."""
     B, a = frequencies(mapping, x.shape[1], xp)
     phase = (2.0 * np.pi) * (x @ xp.asarray(B, dtype=x.dtype).T)  # (n, m)
-    scale = np.sqrt(2.0 * count(mapping, x.shape[1])) * xp.asarray(a, dtype=x.dtype)
+    scale = float(np.sqrt(2.0 * count(mapping, x.shape[1]))) * xp.asarray(a, dtype=x.dtype)  # a weak type
     return xp.concatenate([scale * xp.cos(phase), scale * xp.sin(phase)], axis=1)
 
 

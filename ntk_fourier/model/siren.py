@@ -27,7 +27,7 @@ def first_layer_kernels(x1, x2, omega0: float, parameterization: str = "ntk", xp
     diff = x1[:, None, :] - x2[None, :, :]  # (n1, n2, d)
     summ = x1[:, None, :] + x2[None, :, :]
     s_minus = xp.prod(_sinc(omega0 * diff / d, xp), axis=-1)
-    s_plus = xp.prod(_sinc(omega0 * summ / d, xp), axis=-1) * _sinc(2.0 * omega0 / np.sqrt(d), xp)
+    s_plus = xp.prod(_sinc(omega0 * summ / d, xp), axis=-1) * _sinc(2.0 * omega0 / float(np.sqrt(d)), xp)
     nngp = 0.5 * (s_minus - s_plus)
     dot = x1 @ x2.T
     grad = dot / (3.0 * d * d) + 1.0 / (3.0 * d) if parameterization == "ntk" else dot + 1.0
@@ -38,5 +38,5 @@ def first_layer_kernels(x1, x2, omega0: float, parameterization: str = "ntk", xp
 def first_layer_variance(x, omega0: float, xp=np):
     """E[sin(u)^2] at each point: shape ``(n,)``."""
     d = x.shape[1]
-    s_plus = xp.prod(_sinc(2.0 * omega0 * x / d, xp), axis=-1) * _sinc(2.0 * omega0 / np.sqrt(d), xp)
+    s_plus = xp.prod(_sinc(2.0 * omega0 * x / d, xp), axis=-1) * _sinc(2.0 * omega0 / float(np.sqrt(d)), xp)
     return 0.5 * (1.0 - s_plus)

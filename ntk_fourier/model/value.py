@@ -165,6 +165,36 @@ _tree(Model, leaves=("mapping", "omega0", "w_std", "b_std"),
       static=("depth", "width", "activation", "parameterization", "init"))
 
 
+def plain(model):
+    """The model (or mapping) with concrete leaves as Python floats (amplitudes a tuple): hashable, as the caches of
+    compiled programs keyed on a model need. Traced leaves are left as they are."""
+    import jax.tree_util as tree_util
+
+    def number(v):
+        array = concrete(v)
+        if array is None:
+            return v
+        return float(array) if array.ndim == 0 else tuple(array.tolist())
+
+    return tree_util.tree_map(number, model)
+
+
+def stack(models) -> Model:
+    """One model whose numeric leaves are arrays with a leading axis, one entry per model in ``models`` (all of one
+    structure: depth, activation, mapping kind, features, ...): the input of ``jax.vmap`` over models, e.g.
+    ``jax.vmap(lambda m: nf.kernel_fn(m)(x).ntk)(nf.model.stack(models))``."""
+    import jax.tree_util as tree_util
+    models = list(models)
+    if not models:
+        raise InputError("stack needs at least one model")
+    first = tree_util.tree_structure(models[0])
+    for i, m in enumerate(models[1:], 1):
+        if tree_util.tree_structure(m) != first:
+            raise InputError(f"model {i} differs in structure from model 0 (depth, width, activation, mapping kind, "
+                             "features, seed, parameterization, init, or the number of amplitudes): vmap needs one")
+    return tree_util.tree_map(lambda *leaves: np.stack([np.asarray(v, dtype=np.float64) for v in leaves]), *models)
+
+
 def siren_model(depth: int = 4, width: int = 256, omega0: float = 30.0, parameterization: str = "ntk") -> Model:
     """SIREN preset (Sitzmann et al. 2020): sine activations sin(omega0 z), omega0 = 30, SIREN's initialisation.
 

@@ -25,6 +25,7 @@ from ntk_fourier import devices, memory
 from ntk_fourier.steps import check_steps
 from ntk_fourier.network.empirical import empirical_ntk
 from ntk_fourier.errors import InputError
+from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.model import Model
 from ntk_fourier.network import mlp
 from ntk_fourier.precision import dtype_scope
@@ -97,7 +98,8 @@ def require_memory(model: Model, dim: int, outputs: int, n: int, m: int, seeds: 
 
 def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, seeds: int = 1, seed: int = 0,
           optimizer: str = "gd", record_ntk: bool = False, dtype=jnp.float32, output: str = "linear",
-          linearize: bool = False, center: bool = False, mesh=None, show_progress: bool | str = True) -> TrainResult:
+          linearize: bool = False, center: bool = False, label: str | None = None,
+          execution: Execution = DEFAULT) -> TrainResult:
     """Train ``seeds`` networks of ``model`` (parameters drawn from keys split from ``PRNGKey(seed)``).
 
     Args:
@@ -121,17 +123,19 @@ def train(model: Model, x_train, y_train, x_test, y_test, *, lr: float, steps, s
         outputs follow exactly the kernel dynamics of its own empirical NTK K_0 (`ntk` is then K_0 at every step).
       center: train the centred networks f(x; p) - f(x; p0), zero at initialisation: at infinite width they follow
         the NTK prediction from f(0) = 0, the ensemble mean's (Hu et al. 2020), without averaging networks.
-      mesh: split the networks over this mesh's devices (`devices.mesh`); None: one device.
-      show_progress: a progress bar over the recorded steps (a string: the bar's label).
+      label: the progress bar's label (default: "training width W").
+      execution: ``execution.mesh``: split the networks over this mesh's devices (`devices.mesh`; None: one device);
+        ``execution.progress``: a progress bar over the recorded steps. (Engine and tile are the kernels'.)
     """
     with dtype_scope(dtype):  # float64 networks really train in float64, whatever the process-wide JAX setting
         return _train(model, x_train, y_train, x_test, y_test, lr=lr, steps=steps, seeds=seeds, seed=seed,
                       optimizer=optimizer, record_ntk=record_ntk, dtype=dtype, output=output,
-                      linearize=linearize, center=center, mesh=mesh, show_progress=show_progress)
+                      linearize=linearize, center=center, mesh=execution.mesh, show_progress=execution.progress,
+                      label=label)
 
 
 def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, seed, optimizer, record_ntk, dtype,
-           output, linearize, center, mesh, show_progress) -> TrainResult:
+           output, linearize, center, mesh, show_progress, label) -> TrainResult:
     if optimizer not in OPTIMIZERS:
         raise InputError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     if not (lr > 0 and np.isfinite(lr)):
@@ -199,8 +203,7 @@ def _train(model: Model, x_train, y_train, x_test, y_test, *, lr, steps, seeds, 
     state = jax.vmap(opt_init)(params)
     records, done, compile_seconds = [], 0, 0.0
     start = time.perf_counter()
-    label = show_progress if isinstance(show_progress, str) else \
-        f"training {'linearised ' if linearize else ''}width {model.width}"
+    label = label or f"training {'linearised ' if linearize else ''}width {model.width}"
     for target in progress([int(s) for s in steps], label, show_progress):
         if target > done:
             t0 = time.perf_counter()

@@ -1,6 +1,6 @@
 """The reference suite runs in the reference environment (.venv-ref/: neural-tangents 0.6.5 on jax 0.5.3), started by
 ./dev test with XLA_FLAGS=--xla_cpu_max_isa=AVX so that neural-tangents' own formulas are exact at correlation +-1.
-It checks the engine (engine="native") against neural-tangents (engine="neural-tangents")."""
+It checks the engine (nf.Execution(engine="native")) against neural-tangents (nf.Execution(engine="neural-tangents"))."""
 import sys
 from pathlib import Path
 

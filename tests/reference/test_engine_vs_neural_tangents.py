@@ -39,7 +39,7 @@ def _tolerance(kind, act, b, depth):
 @pytest.mark.parametrize("kind, act, par, b, depth", GRID, ids=lambda v: str(v))
 def test_engine_equals_neural_tangents(kind, act, par, b, depth):
     model = _model(kind, act, par, b, depth)
-    for name, ref, ours in zip(("NTK", "NNGP"), reference.block(model, X1, X2), tuple(nf.kernels(model, X1, X2, show_progress=False))):
+    for name, ref, ours in zip(("NTK", "NNGP"), reference.block(model, X1, X2), tuple(nf.kernels(model, X1, X2, execution=nf.QUIET))):
         err = np.max(np.abs(ref - ours)) / np.max(np.abs(ref))
         assert err <= _tolerance(kind, act, b, depth), f"{name}: native vs neural-tangents, relative error {err:.1e}"
 
@@ -48,7 +48,7 @@ def test_engine_equals_neural_tangents(kind, act, par, b, depth):
 @pytest.mark.parametrize("depth", [1, 2, 3, 4])
 def test_engine_equals_neural_tangents_siren(parameterization, depth):
     model = nf.siren_model(depth=depth, width=128, parameterization=parameterization)
-    for ref, ours in zip(reference.block(model, X1, X2), tuple(nf.kernels(model, X1, X2, show_progress=False))):
+    for ref, ours in zip(reference.block(model, X1, X2), tuple(nf.kernels(model, X1, X2, execution=nf.QUIET))):
         assert np.max(np.abs(ref - ours)) <= RTOL * np.max(np.abs(ref))
 
 
@@ -56,7 +56,7 @@ def test_engine_is_exact_on_identical_points():
     """The case neural-tangents rounds: raw ReLU without bias. Identical points (rows 0..29 of X1 and X2) must equal
     the kernel's own diagonal exactly."""
     model = _model("none", "relu", "ntk", 0.0, 4)
-    ntk, nngp = tuple(nf.kernels(model, X1, X2, show_progress=False))
+    ntk, nngp = tuple(nf.kernels(model, X1, X2, execution=nf.QUIET))
     diag = nf.kernel_diagonal(model, X1[:30])
     np.testing.assert_array_equal(np.diag(ntk[:30, :30]), diag.ntk)
     np.testing.assert_array_equal(np.diag(nngp[:30, :30]), diag.nngp)
@@ -68,7 +68,7 @@ def test_covariance_input_equals_stax_on_features(kind, activation):
     """The engine starts from the input covariance; neural-tangents fed gamma(x) itself must agree."""
     model = nf.Model(mapping=nf.Mapping(kind, sigma=4, features=8), depth=3, activation=activation, omega0=2.0)
     x1, x2 = RNG.uniform(0, 1, (6, 2)), RNG.uniform(0, 1, (5, 2))
-    ours = nf.kernels(model, x1, x2, show_progress=False)
+    ours = nf.kernels(model, x1, x2, execution=nf.QUIET)
     with nf.float64():
         ntk, nngp = reference.stax_kernel_fn(model)(nf.encode(model.mapping, x1), nf.encode(model.mapping, x2),
                                                     ("ntk", "nngp"))
@@ -81,16 +81,16 @@ def test_covariance_input_equals_stax_on_features(kind, activation):
 def test_engines_agree_through_every_path(model):
     """Dense tiles (symmetric and not), diagonals and the tiled operator, with each engine."""
     x = RNG.uniform(0, 1, (150, 2))
-    a = nf.kernels(model, x, engine="native", block=64, show_progress=False)
-    b = nf.kernels(model, x, engine="neural-tangents", block=64, show_progress=False)
+    a = nf.kernels(model, x, execution=nf.Execution(engine="native", tile=64, progress=False))
+    b = nf.kernels(model, x, execution=nf.Execution(engine="neural-tangents", tile=64, progress=False))
     for name in ("ntk", "nngp"):
         ref = getattr(b, name)
         assert np.max(np.abs(getattr(a, name) - ref)) <= RTOL * np.max(np.abs(ref)), name
-    da, db = nf.kernel_diagonal(model, x), nf.kernel_diagonal(model, x, engine="neural-tangents")
+    da, db = nf.kernel_diagonal(model, x), nf.kernel_diagonal(model, x, execution=nf.Execution(engine="neural-tangents"))
     np.testing.assert_allclose(da.ntk, db.ntk, rtol=RTOL)
     V = RNG.standard_normal((150, 3))
-    op_a = nf.KernelOperator(model, x, tile=64, show_progress=False) @ V
-    op_b = nf.KernelOperator(model, x, tile=64, engine="neural-tangents", show_progress=False) @ V
+    op_a = nf.KernelOperator(model, x, execution=nf.QUIET.replace(tile=64)) @ V
+    op_b = nf.KernelOperator(model, x, execution=nf.Execution(engine="neural-tangents", tile=64, progress=False)) @ V
     assert np.max(np.abs(op_a - op_b)) <= 1e-11 * np.max(np.abs(op_b))
 
 
