@@ -155,3 +155,19 @@ def test_sigma_towards_zero(act, x64):
     ours = float(jax.grad(total)(1e-3))
     fd = _richardson([float(total(1e-3 + s * 1e-6)) for s in STEPS], 1e-6)
     assert abs(ours - fd) <= TOL * max(abs(fd), 1e-8), (ours, fd)
+
+
+@pytest.mark.parametrize("act", nf.model.ACTIVATIONS)
+def test_hessian_off_the_diagonal(act, x64):
+    """jax.hessian of k(x, x') in x at distinct points (raw inputs and Gaussian features): finite and equal to central
+    differences of the gradient."""
+    for kind in ("none", "gaussian"):
+        model = nf.Model(nf.Mapping(kind, sigma=2.0, features=8), depth=3, activation=act, omega0=1.5)
+        x2 = jnp.asarray([[0.3, 0.1]])
+        k = lambda x: nf.kernel_fn(model)(x[None], x2).ntk[0, 0]  # noqa: E731
+        x = jnp.asarray([0.7, -0.2])
+        ours = np.asarray(jax.hessian(k)(x))
+        grad = jax.grad(k)
+        fd = np.stack([_richardson([np.asarray(grad(x + s * 1e-3 * e)) for s in STEPS], 1e-3) for e in np.eye(2)])
+        assert np.all(np.isfinite(ours))
+        assert np.max(np.abs(ours - fd)) < TOL * np.max(np.abs(fd)), (kind, np.max(np.abs(ours - fd)))
