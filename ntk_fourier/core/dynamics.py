@@ -10,6 +10,9 @@ steps are r(t) = P r0 and f_*(t) = f_*(0) - K_* S r0, where
 No eigendecomposition is needed, so derivatives are defined also where eigenvalues repeat (periodic grids make them
 repeat in pairs), and every argument but the GD step count can be traced (jit, vmap, grad in the kernel, the rate,
 the targets, the flow time). Per-mode decay (`decay`) takes eigenvalues.
+
+The matrix exponential scales and squares (at most 32 squarings): its rounding error grows with eta t lambda_max / n,
+and beyond about 2e10 it returns NaN; use `converged` for t -> infinity.
 """
 from __future__ import annotations
 
