@@ -112,12 +112,13 @@ class Settings:
 
 @functools.lru_cache(maxsize=1)
 def _layers_fn():
-    """The pure layer recursion under jit, the model an argument: (model, nngp, cov1, cov2, fan_in) -> (ntk, nngp),
-    compiled once per network structure and fan-in; omega0, w_std and b_std are traced leaves."""
+    """The pure layer recursion under jit, the model an argument: (model, nngp, cov1, cov2, same, fan_in) -> (ntk,
+    nngp), compiled once per network structure and fan-in; omega0, w_std and b_std are traced leaves; ``same``: where
+    the points are identical (`layers.layers`)."""
     import jax
     import jax.numpy as jnp
-    return jax.jit(lambda model, nngp, c1, c2, fan_in: layers.layers(model, nngp, jnp.zeros_like(nngp), c1, c2,
-                                                                      fan_in), static_argnums=4)
+    return jax.jit(lambda model, nngp, c1, c2, same, fan_in: layers.layers(model, nngp, jnp.zeros_like(nngp), c1, c2,
+                                                                            fan_in, same), static_argnums=5)
 
 
 def input_covariance(model: Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -150,7 +151,8 @@ def kernel_matrix(model: Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     fan_in = covariance.fan_in(model, x.shape[1]) if model.parameterization == "standard" else 0
     structure = model.replace(mapping=Mapping("none"))  # the mapping is in nngp: not part of the compiled program
     with float64():
-        out = _layers_fn()(structure, jnp.asarray(nngp), jnp.asarray(c1), jnp.asarray(c2), fan_in)
+        same = np.all(x[:, None, :] == x[None, :, :], axis=-1)
+        out = _layers_fn()(structure, jnp.asarray(nngp), jnp.asarray(c1), jnp.asarray(c2), same, fan_in)
         return np.asarray(out[0], dtype=np.float64), np.asarray(out[1], dtype=np.float64)
 
 
