@@ -29,3 +29,13 @@ def x64():
     import ntk_fourier as nf
     with nf.float64():
         yield
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _free_compiled_programs():
+    """After each test module, drop JAX's compiled programs: hundreds of models' programs (the gradient grid compiles
+    several per model) would otherwise stay in one process's memory for the whole suite."""
+    yield
+    import sys
+    if "jax" in sys.modules:
+        sys.modules["jax"].clear_caches()
