@@ -46,6 +46,14 @@ def _points(model):
     return x1, x2
 
 
+@pytest.fixture(autouse=True)
+def _free_compiled_programs():
+    """Each model of the grid compiles programs of its own: drop them after its test, so that the grid's memory stays
+    that of one model."""
+    yield
+    jax.clear_caches()
+
+
 STEPS = (1.0, -1.0, 0.5, -0.5, 0.25, -0.25)  # f(x + s h) for each s: the central differences of `_richardson`
 
 
