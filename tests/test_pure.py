@@ -67,6 +67,28 @@ def test_kernel_equals_the_snapshot(name, model, x64):
             assert _relative(ours, theirs) < RTOL, (which, suffix, _relative(ours, theirs))
 
 
+@pytest.mark.parametrize("activation", ["relu", "erf", "gelu", "sin"])
+def test_identical_points_exact_when_variances_differ_in_the_last_bit(activation, x64):
+    """The two variances of a coincident pair come from separate reductions, which XLA may compile to results one
+    rounding apart. The layers must not see it: with the second variance nudged by a few ulps, the kernel at the
+    coincident pair equals the kernel of the point with itself: to 1e-15 for ReLU and sin, whose arccos and
+    exp(-omega0^2 E[(u - v)^2] / 2) would amplify the nudge (and the ReLU NTK is the closed form)."""
+    from ntk_fourier.core import covariance, layers
+    model = nf.Model(nf.Mapping("none"), depth=3, width=64, activation=activation, b_std=0.0)
+    x = np.array([[0.3, -0.7], [0.9, 0.2]])
+    nngp, ntk, c1, c2 = covariance.from_points(model, x, x, xp=jnp)
+    nudged = c2.at[1].multiply(1 + 4 * np.finfo(float).eps)  # a few roundings
+    same = jnp.eye(2, dtype=bool)
+    exact = layers.layers(model, nngp, ntk, c1, c1, 2, same)
+    got = layers.layers(model, nngp, ntk, c1, nudged, 2, same)
+    tol = 1e-15 if activation in ("relu", "sin") else 1e-14  # erf, gelu: the nudge passes through, not amplified
+    for ours, theirs in zip(got, exact):
+        assert abs(float(ours[1, 1]) - float(theirs[1, 1])) <= tol * abs(float(theirs[1, 1]))
+    if activation == "relu":
+        closed = _relu_diagonal(model, float(x[1] @ x[1]) / 2, 2)
+        assert abs(float(got[0][1, 1]) - closed) <= 1e-14 * closed
+
+
 def test_vmap_over_models_equals_a_loop(x64):
     """64 values of sigma through one vmapped call: the kernels of each model alone, to 1e-12."""
     base = nf.Model(nf.Mapping("gaussian", features=32), depth=3)

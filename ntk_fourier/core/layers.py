@@ -89,11 +89,12 @@ def relu_angle(nngp, s):
     return jnp.where(nngp < 0, jnp.pi - half, half), u * den
 
 
-def _relu_parts_impl(nngp, a, b):
+def _relu_parts_impl(nngp, a, b, same):
     theta, r = relu_angle(nngp, _sqrt_product(a, b))
+    import jax.numpy as jnp
+    theta, r = jnp.where(same, 0.0, theta), jnp.where(same, 0.0, r)  # identical points: angle 0, whatever rounding
     slope = (np.pi - theta) / (2 * np.pi)
     s = _sqrt_product(a, b)
-    import jax.numpy as jnp
     sin_theta = jnp.where(s > 0, r / jnp.where(s > 0, s, 1.0), 1.0)  # s = 0: theta = pi / 2
     return r / (2 * np.pi) + slope * nngp, slope, sin_theta
 
@@ -107,9 +108,9 @@ def _relu_parts_jvp(primals, tangents):
     """The derivative rule of `relu_kernels` (module docstring): finite at correlation +-1 and at zero variance. The
     slope and sin(theta) it uses come from the rule's own function, so higher derivatives follow the same rule."""
     import jax.numpy as jnp
-    nngp, a, b = primals
-    d_nngp, d_a, d_b = tangents
-    value, slope, sin_theta = _relu_custom()(nngp, a, b)
+    nngp, a, b, same = primals
+    d_nngp, d_a, d_b, _ = tangents
+    value, slope, sin_theta = _relu_custom()(nngp, a, b, same)
     s = _sqrt_product(a, b)
     positive = s > 0
     safe_s = jnp.where(positive, s, 1.0)
@@ -123,11 +124,14 @@ def _relu_parts_jvp(primals, tangents):
     return (value, slope, sin_theta), (d_value, -d_theta / (2 * np.pi), rho * d_theta)
 
 
-def relu_kernels(nngp, a, b):
+def relu_kernels(nngp, a, b, same=False):
     """(E[relu(u) relu(v)], E[relu'(u) relu'(v)]) for (u, v) ~ N(0, [[a, nngp], [nngp, b]]), elementwise: the
     arc-cosine kernel (r + (pi - theta) nngp) / (2 pi) and its slope (pi - theta) / (2 pi), with a derivative rule
-    that is finite at correlation +-1 (module docstring)."""
-    value, slope, _ = _relu_custom()(nngp, a, b)
+    that is finite at correlation +-1 (module docstring). ``same``: where the two points are identical; there the
+    angle is 0 by definition. (Computed, it is 0 only if nngp, a and b agree to the last bit, and XLA may compile
+    the one variance into different fusions that round it differently; the arccos would turn one ulp into 1e-8.)"""
+    import jax.numpy as jnp
+    value, slope, _ = _relu_custom()(nngp, a, b, jnp.asarray(same))
     return value, slope
 
 
@@ -165,12 +169,12 @@ def gelu_expectation(c, q1, q2):
     return M12 * P + M11 * M12 * A * m_xx + (M11 * M22 + M12 * M12) * root_ab * m_xy + M12 * M22 * B * m_xx
 
 
-def _activation(model: Model, nngp, ntk, c1, c2):
+def _activation(model: Model, nngp, ntk, c1, c2, same):
     import jax
     import jax.numpy as jnp
     a, b = c1[:, None], c2[None, :]
     if model.activation == "relu":
-        value, slope = relu_kernels(nngp, a, b)
+        value, slope = relu_kernels(nngp, a, b, same)
         return value, ntk * slope, c1 / 2, c2 / 2
     if model.activation == "erf":
         def cov(c):
@@ -182,7 +186,9 @@ def _activation(model: Model, nngp, ntk, c1, c2):
         value, slope = jax.jvp(lambda c: gelu_expectation(c, a, b), (nngp,), (jnp.ones_like(nngp),))
         return value, ntk * slope, gelu_expectation(c1, c1, c1), gelu_expectation(c2, c2, c2)
     w2 = model.omega0 ** 2  # sin
-    minus, plus = jnp.exp(-w2 * (a + b - 2 * nngp) / 2), jnp.exp(-w2 * (a + b + 2 * nngp) / 2)
+    apart = a + b - 2 * nngp  # E[(u - v)^2]: 0 for identical points, where rounding would be amplified by w2
+    apart = _covariance.identical_value(apart, jnp.where(same, 0.0, apart))
+    minus, plus = jnp.exp(-w2 * apart / 2), jnp.exp(-w2 * (a + b + 2 * nngp) / 2)
 
     def cov(c):
         return (1 - jnp.exp(-2 * w2 * c)) / 2
@@ -194,8 +200,8 @@ def layers(model: Model, nngp, ntk, c1, c2, fan_in: int, same=None):
     input covariance (nngp, ntk, cov1, cov2) of width ``fan_in``: the analogue of neural-tangents' ``kernel_fn``.
     The first hidden layer is applied apart (its own fan-in), the ``depth - 1`` identical ones after it by
     ``lax.scan``. ``same`` ``(n1, n2)``: where the points are identical; there each layer's covariance is set to
-    the variance exactly (computed from the same numbers, the two can differ in the last bit when XLA fuses a
-    multiply-add in one and not the other, which the arc-cosine would turn into 1e-8)."""
+    the variance exactly, the ReLU angle and sin's E[(u - v)^2] to 0 (computed from the same numbers, they can differ in the last bit
+    when XLA fuses a multiply-add in one place and not in another, which the arc-cosine would turn into 1e-8)."""
     import jax
     import jax.numpy as jnp
 
@@ -203,7 +209,7 @@ def layers(model: Model, nngp, ntk, c1, c2, fan_in: int, same=None):
         nngp, ntk, c1, c2 = _dense(model, fan, *state)
         if same is not None:
             nngp = _covariance.identical_value(nngp, jnp.where(same, c1[:, None], nngp))
-        return _activation(model, nngp, ntk, c1, c2)
+        return _activation(model, nngp, ntk, c1, c2, False if same is None else same)
 
     state = (nngp, ntk, c1, c2)
     first = 1 if model.init == "siren" else 0  # SIREN's first layer is in the input covariance
