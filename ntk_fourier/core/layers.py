@@ -1,9 +1,9 @@
 """The layer recursion of the infinite-width NTK and NNGP in closed form, as pure JAX functions.
 
-Traceable by jit, vmap and grad, in the dtype of its inputs; on any current JAX, CPU or GPU. neural-tangents (`reference`) is the implementation it is tested against (to
-1e-12 relative; 1e-8 for raw-input ReLU without bias, where any arccos formula loses half the digits for nearly
-parallel points). Per layer, with nngp = Sigma(x, x'), cov = Sigma(x, x), ntk = Theta(x, x') and w2 = w_std^2,
-b2 = b_std^2:
+Traceable by jit, vmap and grad, in the dtype of its inputs; on any current JAX, CPU or GPU. neural-tangents
+(`reference`) is the implementation it is tested against (to 1e-12 relative; 1e-8 for raw-input ReLU without bias,
+where any arccos formula loses half the digits for nearly parallel points). Per layer, with nngp = Sigma(x, x'),
+cov = Sigma(x, x), ntk = Theta(x, x') and w2 = w_std^2, b2 = b_std^2:
 
 - Dense, ntk parameterization: Sigma <- w2 Sigma + b2, Theta <- Sigma_new + w2 Theta;
   standard parameterization: Theta <- fan_in Sigma_old + w2 Theta (+ 1 with a bias), Sigma <- w2 Sigma + b2.
@@ -90,8 +90,8 @@ def relu_angle(nngp, s):
 
 
 def _relu_parts_impl(nngp, a, b, same):
-    theta, r = relu_angle(nngp, _sqrt_product(a, b))
     import jax.numpy as jnp
+    theta, r = relu_angle(nngp, _sqrt_product(a, b))
     theta, r = jnp.where(same, 0.0, theta), jnp.where(same, 0.0, r)  # identical points: angle 0, whatever rounding
     slope = (np.pi - theta) / (2 * np.pi)
     s = _sqrt_product(a, b)
@@ -200,8 +200,9 @@ def layers(model: Model, nngp, ntk, c1, c2, fan_in: int, same=None):
     input covariance (nngp, ntk, cov1, cov2) of width ``fan_in``: the analogue of neural-tangents' ``kernel_fn``.
     The first hidden layer is applied apart (its own fan-in), the ``depth - 1`` identical ones after it by
     ``lax.scan``. ``same`` ``(n1, n2)``: where the points are identical; there each layer's covariance is set to
-    the variance exactly, the ReLU angle and sin's E[(u - v)^2] to 0 (computed from the same numbers, they can differ in the last bit
-    when XLA fuses a multiply-add in one place and not in another, which the arc-cosine would turn into 1e-8)."""
+    the variance exactly, and the ReLU angle and sin's E[(u - v)^2] to 0 (computed from the same numbers, they can
+    differ in the last bit when XLA fuses a multiply-add in one place and not in another, which the arc-cosine would
+    turn into 1e-8)."""
     import jax
     import jax.numpy as jnp
 
