@@ -82,6 +82,7 @@ OPTIONS: dict[str, Bound] = {
     "--depth": _int(1, 1000),
     "--width": _int(1, 2**24),
     "--omega0": _positive(1e6),
+    "--s0": _positive(1e6),
     "--w-std": _positive(1e6),
     "--b-std": Bound(float, 0.0, 1e6),
     "--lr": _positive(1e12),
@@ -163,13 +164,17 @@ def _log10(value: float) -> float:
 def kernel_log10(model, x_norm2: float) -> float:
     """An upper bound on log10 of the model's NTK (and NNGP) values on points of squared norm at most ``x_norm2``,
     from the layer recursion with each activation's expectations bounded: E phi(z)^2 <= A + B q and
-    E phi'(z)^2 <= D (ReLU: B = D = 1/2; erf: A = 1, D = 4/pi; sin: A = 1, D = omega0^2; GELU: B = 1, D = 1.3).
+    E phi'(z)^2 <= D (ReLU: B = D = 1/2; erf: A = 1, D = 4/pi; sin: A = 1, D = omega0^2; GELU: B = 1, D = 1.3;
+    gauss, gabor, finer: A = 1, D the square of the largest |phi'|, for finer at the layer's variance q).
     Computed in logarithms, so it never overflows itself."""
     def add(*logs):  # log10 of a sum of positive terms given by their log10
         top = max(logs)
         return top if top in (-math.inf, math.inf) else top + math.log10(sum(10 ** (v - top) for v in logs))
+    w, s0 = model.omega0, model.s0
     a, b, d = {"relu": (0.0, 0.5, 0.5), "erf": (1.0, 0.0, 4 / math.pi), "gelu": (0.0, 1.0, 1.3),
-               "sin": (1.0, 0.0, model.omega0 ** 2)}[model.activation]
+               "sin": (1.0, 0.0, w ** 2), "gauss": (1.0, 0.0, 2 * s0 ** 2 / math.e),
+               "gabor": (1.0, 0.0, (w + s0 * math.sqrt(2 / math.e)) ** 2),
+               "finer": (1.0, 0.0, None)}[model.activation]
     lw2, lb2 = 2 * _log10(model.w_std), 2 * _log10(model.b_std)
     if model.mapping.kind == "none":
         lq_in = _log10(x_norm2)  # |x|^2 / fan_in <= |x|^2
@@ -184,12 +189,46 @@ def kernel_log10(model, x_norm2: float) -> float:
     fan_in = lq_in if model.mapping.kind == "none" else math.log10(2 * model.mapping.features * 3 + 3)
     ltheta = add(fan_in, 0.0) if standard else lq
     for _ in range(model.depth):
+        if model.activation == "finer":  # phi' = omega0 (2|z| + 1) cos(...): E phi'^2 <= omega0^2 (2 sqrt(q) + 1)^2
+            d = (w * (2 * math.sqrt(10 ** min(lq, 300.0)) + 1)) ** 2
         lphi = add(_log10(a), _log10(b) + lq)
         lq_next = add(lw2 + lphi, lb2)
         new = add(math.log10(model.width) + lphi, 0.0) if standard else lq_next  # fan_in Sigma (+ 1) or Sigma
         ltheta = add(new, lw2 + _log10(d) + ltheta)
         lq = lq_next
     return max(ltheta, lq)
+
+
+def check_quadrature(model, points=None, where: str = "the points") -> None:
+    """Refuse (one line) a model whose activation's kernel is computed by quadrature
+    (`ntk_fourier.core.quadrature`) in a layer where the activation varies faster than the rule resolves: the
+    pre-activation variances of each layer, from the variance recursion on the input variances of ``points``
+    (None: points in the unit cube), against `quadrature.LIMIT`."""
+    import numpy as np
+    from ntk_fourier.core import activations, quadrature
+    from ntk_fourier.precision import float64
+    if model.activation not in activations.QUADRATURE:
+        return
+    if model.mapping.kind != "none":
+        variances = np.ones(1)  # Fourier features (and gaussian_inf): cov = 1 exactly
+    elif points is None:
+        variances = np.linspace(0.0, 1.0, 33)
+    else:
+        x = np.atleast_2d(np.asarray(points, dtype=np.float64))
+        variances = np.quantile(np.sum(x * x, axis=1) / x.shape[1], np.linspace(0.0, 1.0, 129))
+    f = activations.function(model.activation)
+    w2, b2 = model.w_std ** 2, model.b_std ** 2
+    with float64():
+        q = w2 * variances + b2
+        for layer in range(1, model.depth + 1):
+            reach = float(np.max(activations.bandwidth(model.activation, q, model.omega0, model.s0)))
+            if not reach <= quadrature.LIMIT:
+                knobs = {"finer": "--omega0 or --w-std", "gauss": "--s0 or --w-std"}.get(
+                    model.activation, "--omega0, --s0 or --w-std")
+                raise InputError(f"the {model.activation} activation varies too fast for its kernel's quadrature in "
+                                 f"layer {layer} on {where} (bandwidth {reach:.3g} > {quadrature.LIMIT:g}, from the "
+                                 f"pre-activation's spread); lower {knobs}")
+            q = w2 * np.asarray(quadrature.expectation(f, f, q, q, q, True, (model.omega0, model.s0))) + b2
 
 
 def check_scale(model, points=None, where: str = "the points") -> None:
@@ -220,7 +259,7 @@ def check_scale(model, points=None, where: str = "the points") -> None:
                          "lower --sigma")
     limit = math.log10(MAX_KERNEL)
     if kernel_log10(model, norm2) <= limit:
-        return
+        return check_quadrature(model, points, where)
     default = type(model)()
     suspects = {where: (model, 1.0), "--w-std": (model.replace(w_std=min(model.w_std, default.w_std)), norm2),
                 "--b-std": (model.replace(b_std=min(model.b_std, default.b_std)), norm2),

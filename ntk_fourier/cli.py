@@ -34,7 +34,9 @@ MODEL_KEYS = {  # option name -> (type, help)
     "depth": (int, "number of hidden layers (default 4)"),
     "width": (int, "hidden width; enters the analytic NTK only in the standard parameterization (default 256)"),
     "activation": (str, f"{', '.join(ACTIVATIONS)} (default relu)"),
-    "omega0": (float, "frequency of the sin activation, sin(omega0 z) (default 30)"),
+    "omega0": (float, "frequency of the sin, finer and gabor activations: sin(omega0 z), "
+                      "sin(omega0 (|z| + 1) z), cos(omega0 z) exp(-(s0 z)^2) (default 30)"),
+    "s0": (float, "envelope of the gauss and gabor activations, exp(-(s0 z)^2) (default 1)"),
     "w-std": (float, "weight scale w_std (default sqrt(2); SIREN preset sqrt(2)/omega0)"),
     "b-std": (float, "bias scale b_std; 0 means no biases (default 0.1)"),
     "parameterization": (str, f"{', '.join(PARAMETERIZATIONS)} (default ntk)"),
@@ -773,8 +775,9 @@ def describe_model(model: Model) -> str:
                                                                                else ")")
     else:
         first = f"{m.kind} Fourier features (sigma {m.sigma:g}, {m.features} frequencies)"
-    act = "" if model.init == "siren" else f", {model.activation}" + (
-        f" (omega0 {model.omega0:g})" if model.activation == "sin" else "")
+    named = {"sin": ("omega0",), "finer": ("omega0",), "gabor": ("omega0", "s0"), "gauss": ("s0",)}
+    values = ", ".join(f"{k} {getattr(model, k):g}" for k in named.get(model.activation, ()))
+    act = "" if model.init == "siren" else f", {model.activation}" + (f" ({values})" if values else "")
     return f"{first}{act}, depth {model.depth}, width {model.width}"
 
 

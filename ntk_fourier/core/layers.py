@@ -14,6 +14,8 @@ cov = Sigma(x, x), ntk = Theta(x, x') and w2 = w_std^2, b2 = b_std^2:
   Theta <- Theta (4/pi) / sqrt((1 + 2 cov)(1 + 2 cov') - 4 Sigma^2).
 - sin(omega0 z): Sigma <- (exp(-w^2 (cov + cov' - 2 Sigma) / 2) - exp(-w^2 (cov + cov' + 2 Sigma) / 2)) / 2,
   Theta <- Theta w^2 (the same two exponentials added) / 2, with w = omega0.
+- Any other elementwise activation (`ntk_fourier.core.activations`: finer, gauss, gabor): Sigma <- E[phi(u) phi(v)],
+  Theta <- Theta E[phi'(u) phi'(v)], cov <- E[phi(u)^2] by a polar Gauss rule (`ntk_fourier.core.quadrature`).
 - GELU, gelu(z) = z Phi(z): see `gelu_expectation` (a closed form derived here from Gaussian orthant moments);
   Theta <- Theta dSigma_new/dSigma (Price's theorem: E[gelu'(u) gelu'(v)] is the derivative of E[gelu(u) gelu(v)]
   in the covariance), taken by forward-mode differentiation of that closed form.
@@ -33,7 +35,9 @@ import functools
 
 import numpy as np
 
+from ntk_fourier.core import activations as _activations
 from ntk_fourier.core import covariance as _covariance
+from ntk_fourier.core import quadrature as _quadrature
 from ntk_fourier.model import Model
 
 
@@ -182,6 +186,15 @@ def _activation(model: Model, nngp, ntk, c1, c2, same):
         q = (1 + 2 * a) * (1 + 2 * b)
         return (2 / jnp.pi * jnp.arcsin(2 * nngp / jnp.sqrt(q)), ntk * 4 / jnp.pi / jnp.sqrt(q - 4 * nngp ** 2),
                 cov(c1), cov(c2))
+    if model.activation in _activations.QUADRATURE:
+        f = _activations.function(model.activation)
+        df = _quadrature.derivative(f)
+        params = (model.omega0, model.s0)
+
+        def cov(c):
+            return _quadrature.expectation(f, f, c, c, c, True, params)
+        return (_quadrature.expectation(f, f, nngp, a, b, same, params),
+                ntk * _quadrature.expectation(df, df, nngp, a, b, same, params), cov(c1), cov(c2))
     if model.activation == "gelu":
         value, slope = jax.jvp(lambda c: gelu_expectation(c, a, b), (nngp,), (jnp.ones_like(nngp),))
         return value, ntk * slope, gelu_expectation(c1, c1, c1), gelu_expectation(c2, c2, c2)

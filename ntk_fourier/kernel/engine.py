@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ntk_fourier import memory
+from ntk_fourier import bounds, memory
 from ntk_fourier.core import covariance
 from ntk_fourier.core.kernel import Kernels, compiled
 from ntk_fourier.errors import InputError
@@ -29,6 +29,7 @@ def tile_fn(model: Model, x1: np.ndarray, x2: np.ndarray, execution: Execution =
     if execution.engine == "neural-tangents":
         from ntk_fourier.kernel import reference
         return lambda a, b: reference.block(model, x1[a], x2[b])
+    bounds.check_quadrature(model, x1 if x2 is x1 else np.concatenate([x1, x2]))
     g1 = covariance.features(model, x1)  # first: refuses at once features that cannot fit
     g2 = g1 if x2 is x1 else covariance.features(model, x2)
     fn = compiled()

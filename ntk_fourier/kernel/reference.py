@@ -81,6 +81,9 @@ def fma_free() -> bool:
 @functools.lru_cache(maxsize=32)
 def stax_kernel_fn(model: Model):
     """neural-tangents' ``kernel_fn`` of the model's layers after the input (after SIREN's first layer for SIREN)."""
+    if model.activation not in ("relu", "erf", "gelu", "sin"):
+        raise InputError(f"activation {model.activation!r} has no neural-tangents counterpart; use the engine "
+                         "'native'")
     stax = _stax()
     activation = {"relu": stax.Relu, "erf": stax.Erf, "gelu": stax.Gelu,
                   "sin": functools.partial(stax.Sin, b=model.omega0)}[model.activation]

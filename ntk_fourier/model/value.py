@@ -8,7 +8,9 @@ Conventions (see docs/conventions.md):
 - Dense layers follow neural-tangents: in the ``ntk`` parameterization a layer computes
   ``w_std / sqrt(fan_in) * W h + b_std * b`` with ``W, b ~ N(0, 1)``; in ``standard`` it computes ``W h + b`` with
   ``W ~ N(0, w_std**2 / fan_in)``, ``b ~ N(0, b_std**2)``. ``b_std = 0`` means no bias parameters.
-- The ``sin`` activation is ``sin(omega0 * z)``; the other activations ignore ``omega0``.
+- The ``sin`` activation is ``sin(omega0 * z)``; ``finer`` is ``sin(omega0 (|z| + 1) z)``, ``gauss``
+  ``exp(-(s0 z)^2)`` and ``gabor`` ``cos(omega0 z) exp(-(s0 z)^2)`` (`ntk_fourier.core.activations`); an activation
+  ignores the parameters it does not name.
 - ``init = "siren"`` replaces the first layer by SIREN's (Sitzmann et al. 2020, arXiv:2006.09661): weights uniform on
   ``[-1/d, 1/d]`` and bias uniform on ``[-1/sqrt(d), 1/sqrt(d)]`` (d = input dimension), followed by
   ``sin(omega0 * z)``; its kernel is computed in closed form for the uniform distribution (`siren.py`).
@@ -24,7 +26,7 @@ from ntk_fourier.errors import InputError
 
 MAPPING_KINDS = ("none", "basic", "positional", "power", "gaussian", "uniform", "uniform_log", "laplacian",
                  "gaussian_inf", "amplitudes")
-ACTIVATIONS = ("relu", "erf", "gelu", "sin")
+ACTIVATIONS = ("relu", "erf", "gelu", "sin", "finer", "gauss", "gabor")
 PARAMETERIZATIONS = ("ntk", "standard")
 INITS = ("gaussian", "siren")
 
@@ -136,6 +138,7 @@ class Model:
     width: int = 256
     activation: str = "relu"
     omega0: float = 30.0
+    s0: float = 1.0
     w_std: float = math.sqrt(2.0)
     b_std: float = 0.1
     parameterization: str = "ntk"
@@ -150,6 +153,7 @@ class Model:
             if int(value) != value or value < 1:
                 raise InputError(f"{name} must be a positive integer, got {value}")
         _check_positive("omega0", self.omega0)
+        _check_positive("s0", self.s0)
         _check_positive("w-std", self.w_std)
         _check_positive("b-std", self.b_std, allow_zero=True)
         if self.init == "siren" and (self.mapping.kind != "none" or self.activation != "sin"):
@@ -161,7 +165,7 @@ class Model:
 
 
 _tree(Mapping, leaves=("sigma", "p", "amplitudes"), static=("kind", "features", "seed"))
-_tree(Model, leaves=("mapping", "omega0", "w_std", "b_std"),
+_tree(Model, leaves=("mapping", "omega0", "s0", "w_std", "b_std"),
       static=("depth", "width", "activation", "parameterization", "init"))
 
 

@@ -22,16 +22,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ntk_fourier.core import activations
 from ntk_fourier.model import mappings
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import Model
 
-_ACTIVATIONS = {
-    "relu": lambda z, omega0: jax.nn.relu(z),
-    "erf": lambda z, omega0: jax.scipy.special.erf(z),
-    "gelu": lambda z, omega0: jax.nn.gelu(z, approximate=False),
-    "sin": lambda z, omega0: jnp.sin(omega0 * z),
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,7 +83,7 @@ class Network:
         """(outputs ``(n, outputs)``, the input h_l ``(n, fan_in)`` of every Dense layer). ``perturbations``:
         optional additive terms on each pre-activation z_l, to take d f / d z_l (`empirical.empirical_ntk`)."""
         h = self.encode(x)
-        activation = _ACTIVATIONS[self.model.activation]
+        activation = activations.function(self.model.activation)
         last = len(self.layers) - 1
         inputs = []
         for i, (layer, (W, b)) in enumerate(zip(self.layers, params)):
@@ -98,7 +93,7 @@ class Network:
                 z = z + layer.b_scale * b
             if perturbations is not None:
                 z = z + perturbations[i]
-            h = z if i == last else activation(z, self.model.omega0)
+            h = z if i == last else activation(z, self.model.omega0, self.model.s0)
         return h, inputs
 
 
