@@ -223,8 +223,8 @@ def check_quadrature(model, points=None, where: str = "the points") -> None:
         for layer in range(1, model.depth + 1):
             reach = float(np.max(activations.bandwidth(model.activation, q, model.omega0, model.s0)))
             if not reach <= quadrature.LIMIT:
-                knobs = {"finer": "--omega0 or --w-std", "gauss": "--s0 or --w-std"}.get(
-                    model.activation, "--omega0, --s0 or --w-std")
+                knobs = [f"--{name}" for name in activations.PARAMETERS[model.activation]] + ["--w-std"]
+                knobs = f"{', '.join(knobs[:-1])} or {knobs[-1]}"
                 raise InputError(f"the {model.activation} activation varies too fast for its kernel's quadrature in "
                                  f"layer {layer} on {where} (bandwidth {reach:.3g} > {quadrature.LIMIT:g}, from the "
                                  f"pre-activation's spread); lower {knobs}")

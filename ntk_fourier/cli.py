@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ntk_fourier import bounds, devices, files, memory, provenance, results
+from ntk_fourier.core import activations
 from ntk_fourier.errors import InputError
 from ntk_fourier.execution import Execution
 from ntk_fourier.steps import parse_steps
@@ -775,8 +776,7 @@ def describe_model(model: Model) -> str:
                                                                                else ")")
     else:
         first = f"{m.kind} Fourier features (sigma {m.sigma:g}, {m.features} frequencies)"
-    named = {"sin": ("omega0",), "finer": ("omega0",), "gabor": ("omega0", "s0"), "gauss": ("s0",)}
-    values = ", ".join(f"{k} {getattr(model, k):g}" for k in named.get(model.activation, ()))
+    values = ", ".join(f"{k} {getattr(model, k):g}" for k in activations.PARAMETERS.get(model.activation, ()))
     act = "" if model.init == "siren" else f", {model.activation}" + (f" ({values})" if values else "")
     return f"{first}{act}, depth {model.depth}, width {model.width}"
 

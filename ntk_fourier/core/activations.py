@@ -12,6 +12,7 @@ from __future__ import annotations
 
 CLOSED_FORM = ("relu", "erf", "gelu", "sin")
 QUADRATURE = ("finer", "gauss", "gabor")
+PARAMETERS = {"sin": ("omega0",), "finer": ("omega0",), "gauss": ("s0",), "gabor": ("omega0", "s0")}  # the rest: none
 
 
 def function(name: str):

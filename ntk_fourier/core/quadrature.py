@@ -143,8 +143,9 @@ def _custom():
         c, a, b, same, params = primals
         dc, da, db, _, dparams = tangents
         moving = [not isinstance(t, SymbolicZero) for t in (dc, da, db)]
+        params_moving = any(not isinstance(t, SymbolicZero) for t in dparams)
         value = fn(f, g, c, a, b, same, params)
-        if not (any(moving) or any(not isinstance(t, SymbolicZero) for t in dparams)):
+        if not (any(moving) or params_moving):
             return value, jnp.zeros_like(value)
         f1, g1 = derivative(f), derivative(g)
         slopes = fn(f1, g1, c, a, b, same, params) if any(moving) else None
@@ -162,7 +163,7 @@ def _custom():
         if moving[2]:
             tangent = tangent + db * by_variance(b, fn(f, _times_z(g1), c, a, b, same, params),
                                                  lambda: fn(f, derivative(g1), c, a, b, same, params))
-        if any(not isinstance(t, SymbolicZero) for t in dparams):  # along the parameters: again this rule
+        if params_moving:  # along the parameters: again this rule
             n = len(params)
             both = tuple(params) + tuple(jnp.zeros_like(p) if isinstance(t, SymbolicZero) else t
                                          for p, t in zip(params, dparams))

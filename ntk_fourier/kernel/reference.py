@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 
 from ntk_fourier.errors import InputError
-from ntk_fourier.core import covariance
+from ntk_fourier.core import activations, covariance
 from ntk_fourier.model import Model
 from ntk_fourier.model.value import plain
 from ntk_fourier.precision import float64
@@ -81,7 +81,7 @@ def fma_free() -> bool:
 @functools.lru_cache(maxsize=32)
 def stax_kernel_fn(model: Model):
     """neural-tangents' ``kernel_fn`` of the model's layers after the input (after SIREN's first layer for SIREN)."""
-    if model.activation not in ("relu", "erf", "gelu", "sin"):
+    if model.activation not in activations.CLOSED_FORM:
         raise InputError(f"activation {model.activation!r} has no neural-tangents counterpart; use the engine "
                          "'native'")
     stax = _stax()
