@@ -79,6 +79,10 @@ OPTIONS: dict[str, Bound] = {
     "--features": _int(1, 2**20),
     "--p": Bound(float, 0.0, math.inf),
     "--seed": _int(0, MAX_SEED),
+    "--levels": _int(1, 64),
+    "--base": _int(1, 2**20),
+    "--finest": _int(1, 2**20),
+    "--table-size": _int(1, 2**28),
     "--depth": _int(1, 1000),
     "--width": _int(1, 2**24),
     "--omega0": _positive(1e6),
@@ -176,8 +180,11 @@ def kernel_log10(model, x_norm2: float) -> float:
                "gabor": (1.0, 0.0, (w + s0 * math.sqrt(2 / math.e)) ** 2),
                "finer": (1.0, 0.0, None)}[model.activation]
     lw2, lb2 = 2 * _log10(model.w_std), 2 * _log10(model.b_std)
+    grid = model.mapping.kind in ("grid", "hash")
     if model.mapping.kind == "none":
         lq_in = _log10(x_norm2)  # |x|^2 / fan_in <= |x|^2
+    elif grid:  # each entry of e(x) interpolates table entries, all within [-sigma, sigma]
+        lq_in = 2 * _log10(model.mapping.sigma)
     else:  # gamma(x) has squared norm equal to its dimension: 1 per input feature
         lq_in = 0.0
     if model.init == "siren":  # first layer uniform on [-1/d, 1/d], bias on [-1/sqrt(d), 1/sqrt(d)]
@@ -187,7 +194,11 @@ def kernel_log10(model, x_norm2: float) -> float:
     standard = model.parameterization == "standard"
     # the first layer's Theta: Sigma (ntk), or fan_in Sigma_in + 1 = |gamma(x)|^2 + 1 (standard)
     fan_in = lq_in if model.mapping.kind == "none" else math.log10(2 * model.mapping.features * 3 + 3)
+    if grid:  # fan_in Sigma_0 <= levels features sigma^2
+        fan_in = lq_in + math.log10(model.mapping.levels * model.mapping.features)
     ltheta = add(fan_in, 0.0) if standard else lq
+    if grid:  # the tables' input NTK, Theta_0 = sum_l S_l / L <= 1, enters times w_std^2
+        ltheta = add(ltheta, lw2)
     for _ in range(model.depth):
         if model.activation == "finer":  # phi' = omega0 (2|z| + 1) cos(...): E phi'^2 <= omega0^2 (2 sqrt(q) + 1)^2
             d = (w * (2 * math.sqrt(10 ** min(lq, 300.0)) + 1)) ** 2
@@ -209,7 +220,9 @@ def check_quadrature(model, points=None, where: str = "the points") -> None:
     from ntk_fourier.precision import float64
     if model.activation not in activations.QUADRATURE:
         return
-    if model.mapping.kind != "none":
+    if model.mapping.kind in ("grid", "hash"):
+        variances = np.linspace(0.0, model.mapping.sigma ** 2, 33)  # |e(x)|^2 / d_in <= sigma^2
+    elif model.mapping.kind != "none":
         variances = np.ones(1)  # Fourier features (and gaussian_inf): cov = 1 exactly
     elif points is None:
         variances = np.linspace(0.0, 1.0, 33)
@@ -235,13 +248,15 @@ def check_scale(model, points=None, where: str = "the points") -> None:
     """Refuse (one line, naming the option) a model whose Fourier features or kernel would not stay finite and
     meaningful in float64 on ``points`` (an (n, d) array; None: points in the unit cube [0, 1]^3 or a sphere)."""
     import numpy as np
-    from ntk_fourier.model import mappings
+    from ntk_fourier.model import grids, mappings
     x = np.ones((1, 3)) if points is None else np.atleast_2d(np.asarray(points, dtype=np.float64))  # unit cube
     dim = x.shape[1]
     with np.errstate(over="ignore"):  # squares beyond float64 are inf: refused below
         x_abs = float(np.max(np.abs(x), initial=0.0))
         norm2 = float(np.max(np.sum(np.square(x), axis=-1), initial=0.0))
-    if model.mapping.kind not in ("none", "gaussian_inf"):
+    if model.mapping.kind in ("grid", "hash"):
+        grids.check(model.mapping, None if points is None else x, dim)
+    elif model.mapping.kind not in ("none", "gaussian_inf"):
         m = model.mapping
         if m.kind in ("basic", "power", "amplitudes", "positional"):  # the largest |b|_1 in closed form
             largest = {"basic": 1.0, "positional": m.sigma * dim}.get(m.kind, float(m.features) * dim)

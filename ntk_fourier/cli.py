@@ -24,14 +24,19 @@ from ntk_fourier.errors import InputError
 from ntk_fourier.execution import Execution
 from ntk_fourier.steps import parse_steps
 from ntk_fourier.kernel.engine import ENGINES
-from ntk_fourier.model import ACTIVATIONS, INITS, MAPPING_KINDS, PARAMETERIZATIONS, Model, siren_model
+from ntk_fourier.model import ACTIVATIONS, GRID_KINDS, INITS, MAPPING_KINDS, PARAMETERIZATIONS, Model, grids, siren_model
 
 MODEL_KEYS = {  # option name -> (type, help)
     "mapping": (str, f"input mapping: {', '.join(MAPPING_KINDS)} (default gaussian)"),
-    "sigma": (float, "mapping scale sigma (default 10)"),
-    "features": (int, "number of mapping frequencies m; largest integer frequency for power (default 256)"),
+    "sigma": (float, "mapping scale sigma; the tables' initial scale for grid and hash (default 10; grid, hash 1e-4)"),
+    "features": (int, "number of mapping frequencies m; largest integer frequency for power; features per level for "
+                      "grid and hash (default 256; grid, hash 2)"),
     "p": (float, "power-law exponent of the power mapping; inf means basic (default 1)"),
     "seed": (int, "seed of random mappings and of initialisation (default 0)"),
+    "levels": (int, "levels of the grid and hash encodings (default 8)"),
+    "base": (int, "cells per axis of their coarsest level (default 4)"),
+    "finest": (int, "cells per axis of their finest level (default 256)"),
+    "table-size": (int, "rows of each hash table (default 4096)"),
     "depth": (int, "number of hidden layers (default 4)"),
     "width": (int, "hidden width; enters the analytic NTK only in the standard parameterization (default 256)"),
     "activation": (str, f"{', '.join(ACTIVATIONS)} (default relu)"),
@@ -44,7 +49,7 @@ MODEL_KEYS = {  # option name -> (type, help)
     "init": (str, f"first-layer initialisation: {', '.join(INITS)} (default gaussian)"),
     "preset": (str, "start from a preset: default or siren (sin, omega0 30, SIREN init, no mapping)"),
 }
-MAPPING_FIELDS = ("sigma", "features", "p", "seed")
+MAPPING_FIELDS = ("sigma", "features", "p", "seed", "levels", "base", "finest", "table_size")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -156,8 +161,11 @@ def model_from_args(args: argparse.Namespace) -> Model:
         raise InputError(f"omega0 must be a positive number, got {settings['omega0']}")
     if preset == "siren" and "omega0" in settings and "w_std" not in settings:
         settings["w_std"] = math.sqrt(2.0) / settings["omega0"]
-    mapping = base.mapping.replace(kind=settings.pop("mapping", base.mapping.kind),
-                                   **{k: settings.pop(k) for k in MAPPING_FIELDS if k in settings})
+    kind = settings.pop("mapping", base.mapping.kind)
+    fields = {k: settings.pop(k) for k in MAPPING_FIELDS if k in settings}
+    if kind in GRID_KINDS:  # a grid encoding's own defaults (Instant-NGP's, at CPU scale)
+        fields = {**grids.DEFAULTS, **fields}
+    mapping = base.mapping.replace(kind=kind, **fields)
     return base.replace(mapping=mapping, **settings)
 
 
@@ -656,12 +664,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=bounds.parser("--size"), default=64, help="image side in pixels (default 64 on CPU; paper 512)")
     p.add_argument("--steps", type=bounds.parser("--steps"), default=1000, help="Adam steps (default 1000)")
     p.add_argument("--mappings", default=",".join(("none", "basic", "positional", "gaussian", "siren")),
-                   help="comma list from none, basic, positional, gaussian, siren (default all)")
+                   help="comma list from none, basic, positional, gaussian, siren, grid, hash (default all but grid "
+                   "and hash)")
     p.add_argument("--seeds", type=bounds.parser("--seeds"), default=1, help="networks per mapping (default 1)")
     p.add_argument("--image-seed", type=bounds.parser("--image-seed"), default=0, help="seed of initialisation and features")
     group = p.add_argument_group("model options (override each mapping's defaults, docs/images.md)")
-    group.add_argument("--width", type=bounds.parser("--width"), help="hidden width (default 256)")
-    group.add_argument("--depth", type=bounds.parser("--depth"), help="hidden layers (default 4)")
+    group.add_argument("--width", type=bounds.parser("--width"), help="hidden width (default 256; grid, hash 64)")
+    group.add_argument("--depth", type=bounds.parser("--depth"), help="hidden layers (default 4; grid, hash 2)")
     group.add_argument("--sigma", type=bounds.parser("--sigma"), help="Gaussian scale, or the positional encoding's largest "
                        "frequency, in cycles per unit (default: the paper's, scaled to the image size)")
     group.add_argument("--features", type=bounds.parser("--features"), help="number of Gaussian / positional frequencies (default "
@@ -774,6 +783,10 @@ def describe_model(model: Model) -> str:
     elif m.kind in ("power", "amplitudes"):
         first = f"{m.kind} Fourier features (frequencies 1..{m.features}" + (f", p {m.p:g})" if m.kind == "power"
                                                                                else ")")
+    elif m.kind in GRID_KINDS:
+        tables = f"hash tables of {m.table_size} rows" if m.kind == "hash" else "dense tables"
+        first = (f"{m.kind} encoding ({m.levels} levels of {m.features} features, {m.base} to {m.finest} cells per "
+                 f"axis, {tables}, scale {m.sigma:g})")
     else:
         first = f"{m.kind} Fourier features (sigma {m.sigma:g}, {m.features} frequencies)"
     values = ", ".join(f"{k} {getattr(model, k):g}" for k in activations.PARAMETERS.get(model.activation, ()))

@@ -2,8 +2,8 @@
 under jit, vmap and grad, in the dtype of their inputs. The NumPy conveniences of `ntk_fourier.kernel` (tiles,
 memory checks, progress, meshes, input checks) are built on it, and the CLI on those."""
 from ntk_fourier.core import (activations, covariance, dynamics, layers, learnability,  # noqa: F401
-                              quadrature, spectrum)
+                              quadrature, spectrum, tables)
 from ntk_fourier.core.kernel import Kernels, kernel_fn
 
 __all__ = ["Kernels", "activations", "covariance", "dynamics", "kernel_fn", "layers", "learnability", "quadrature",
-           "spectrum"]
+           "spectrum", "tables"]

@@ -7,6 +7,11 @@ set to cov exactly: ReLU-type kernels take the arccos of the correlation, which 
 correlation 1 into 1e-8, and would break the exact circulant structure on grids. With raw inputs (mapping ``none``)
 cov is not exact, so ReLU NTK diagonals are accurate to ~1e-8 relative.
 
+Grid encodings (`ntk_fourier.model.grids`) are features whose tables are trained too, so they also give the MLP an
+input NTK: the NTK of f(e(x)) in all parameters is the layer recursion started from Sigma_0 = e(x).e(x') / d_in and
+Theta_0 = (F / d_in) sum_l S_l(x, x') (`table_ntk`; docs/conventions.md, "Grid encodings"). This is the kernel
+conditional on the tables' draw; `ntk_fourier.core.tables` gives its expectation over draws.
+
 Every function takes ``xp``: ``numpy`` (the neural-tangents reference) or ``jax.numpy`` (the pure core: traceable in
 the points and the model's leaves). With ``jax.numpy`` the entries of identical points keep the derivative of the
 unpatched covariance (`identical_exact`), so partial derivatives at coincident points stay right.
@@ -17,7 +22,7 @@ import functools
 
 import numpy as np
 
-from ntk_fourier.model import Model, mappings, siren
+from ntk_fourier.model import Model, grids, mappings, siren
 
 
 def identical_exact(nngp, cov1, x1, x2, xp=np, raw=None):
@@ -72,11 +77,9 @@ def fan_in(model: Model, dim: int) -> int:
     """Width of the input to the first Dense layer after the mapping (SIREN: the first layer's width)."""
     if model.init == "siren":
         return model.width
-    if model.mapping.kind == "none":
-        return dim
     if model.mapping.kind == "gaussian_inf":
         return 1
-    return 2 * mappings.count(model.mapping, dim)
+    return mappings.width(model.mapping, dim)
 
 
 def from_points(model: Model, x1, x2, g1=None, g2=None, xp=np):
@@ -96,5 +99,13 @@ def from_points(model: Model, x1, x2, g1=None, g2=None, xp=np):
         g1, g2 = x1, x2
     elif g1 is None:
         g1, g2 = features(model, x1, xp), features(model, x2, xp)
-    nngp, cov1, cov2 = feature_covariance(g1, g2, x1, x2, unit=model.mapping.kind != "none", xp=xp)
+    nngp, cov1, cov2 = feature_covariance(g1, g2, x1, x2, unit=mappings.is_fourier(model.mapping), xp=xp)
+    if model.mapping.kind in grids.KINDS:  # the tables are trained: their gradients' kernel (module docstring)
+        return nngp, table_ntk(model.mapping, x1, x2, xp), cov1, cov2
     return nngp, xp.zeros_like(nngp), cov1, cov2
+
+
+def table_ntk(mapping, x1, x2, xp=np):
+    """Theta_0(x, x') = (F / d_in) sum_l S_l(x, x'): the NTK of one coordinate of a grid encoding in its tables,
+    averaged over coordinates (F features per level, d_in = levels x F, S_l the level's spread)."""
+    return xp.sum(grids.overlap(mapping, x1, x2, xp=xp), axis=0) / mapping.levels

@@ -11,6 +11,11 @@ Train on the pixels [::2, ::2] and test on [1::2, 1::2] (`images.split`); report
 - ``siren``: 4 hidden layers of 256 units, sin(30 z), SIREN's initialisation (standard parameterization), linear
   output fitted to the image rescaled to [-1, 1], coordinates on [-1, 1)^2, Adam with learning rate 1e-4, as in
   Sitzmann et al.; its predictions are mapped back to [0, 1] before PSNR.
+- ``grid`` and ``hash``: Instant-NGP's recipe at CPU scale (Mueller et al. 2022): 8 levels of 2 features from 4 cells
+  per axis to one cell per training pixel (size / 2), hash tables of 2^12 rows at 512 pixels, scaled with the
+  number of pixels (64 rows at 64 pixels; ``hash``; ``grid``: dense tables),
+  entries initialised uniform on [-1e-4, 1e-4] and trained, then 2 hidden layers of 64 ReLU units (standard
+  parameterization, He initialisation), sigmoid output, Adam with learning rate 1e-2, coordinates on [0, 1)^2.
 """
 from __future__ import annotations
 
@@ -27,11 +32,11 @@ from ntk_fourier.images import data as images
 from ntk_fourier.images.data import psnr
 from ntk_fourier.errors import InputError
 from ntk_fourier.execution import DEFAULT, Execution
-from ntk_fourier.model import Mapping, Model, siren_model
+from ntk_fourier.model import GRID_KINDS, Mapping, Model, grid_mapping, siren_model
 from ntk_fourier.network import mlp
 from ntk_fourier.network.training import train
 
-MAPPINGS = ("none", "basic", "positional", "gaussian", "siren")
+MAPPINGS = ("none", "basic", "positional", "gaussian", "siren", "grid", "hash")
 SUPERRES = (2, 4)
 CHUNK = 65536  # pixels evaluated at once on the full and super-resolved grids: activations stay ~CHUNK x width  # super-resolution factors: the fitted function on a 2x and a 4x denser grid
 PAPER_PSNR = {  # Tancik et al. 2020, Table 1 (2D image regression, test PSNR in dB)
@@ -52,24 +57,32 @@ class ImageFit(NamedTuple):
     derivatives: dict  # SIREN only: "gradient" |grad f| and "laplacian" (channel mean), (size, size), else {}
 
 
-def model_for(mapping: str, size: int = 512, text: bool = False, width: int = 256, depth: int = 4,
-              sigma: float | None = None, features: int | None = None, omega0: float = 30.0,
+def model_for(mapping: str, size: int = 512, text: bool = False, width: int | None = None,
+              depth: int | None = None, sigma: float | None = None, features: int | None = None, omega0: float = 30.0,
               lr: float | None = None) -> tuple[Model, float]:
     """(model, Adam learning rate) of ``mapping`` for a ``size`` x ``size`` image (see the module docstring).
     Overrides of the defaults: ``sigma`` the Gaussian scale or the positional encoding's largest frequency (in
-    cycles per unit, not rescaled), ``features`` their number, ``omega0`` SIREN's frequency, ``lr`` the Adam rate."""
+    cycles per unit, not rescaled; grid and hash: the tables' scale), ``features`` their number (grid and hash: per
+    level), ``omega0`` SIREN's frequency, ``lr`` the Adam rate; ``width`` and ``depth`` default to 64 and 2 for grid
+    and hash."""
     if lr is not None and not (lr > 0 and np.isfinite(lr)):
         raise InputError(f"learning rate must be a positive number, got {lr}")
     scale = size / 512.0  # the paper's frequencies are for 512-pixel images: keep them relative to the pixel grid
     if mapping == "siren":
-        return siren_model(depth=depth, width=width, omega0=omega0, parameterization="standard"), lr or 1e-4
+        return siren_model(depth=depth or 4, width=width or 256, omega0=omega0, parameterization="standard"), lr or 1e-4
+    if mapping in GRID_KINDS:
+        rows = max(16, round(2 ** 12 * scale ** 2))  # 2^12 rows at 512 pixels: the same share of the pixels
+        encoding = grid_mapping(mapping, finest=max(size // 2, 4), features=features or 2, table_size=rows,
+                                scale=sigma or 1e-4)
+        return Model(mapping=encoding, depth=depth or 2, width=width or 64, w_std=math.sqrt(2.0), b_std=0.01,
+                     parameterization="standard"), lr or 1e-2
     kinds = {"none": Mapping("none"), "basic": Mapping("basic"),
              "positional": Mapping("positional", sigma=sigma or max(64.0 * scale, 2.0), features=features or 64),
              "gaussian": Mapping("gaussian", sigma=sigma or (14.0 if text else 10.0) * scale,
                                  features=features or 256)}
     if mapping not in kinds:
         raise InputError(f"unknown image mapping {mapping!r}; choose from {', '.join(MAPPINGS)}")
-    return Model(mapping=kinds[mapping], depth=depth, width=width, w_std=math.sqrt(2.0), b_std=0.01,
+    return Model(mapping=kinds[mapping], depth=depth or 4, width=width or 256, w_std=math.sqrt(2.0), b_std=0.01,
                  parameterization="standard"), lr or 1e-3
 
 

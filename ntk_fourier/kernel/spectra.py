@@ -63,8 +63,9 @@ def points_spectrum(model: Model, x: np.ndarray, which: str = "ntk", *,
 
 
 def is_stationary(model: Model) -> bool:
-    """True when the model's kernels depend on x - x' only (Fourier-feature mappings; not raw or SIREN inputs)."""
-    return model.mapping.kind != "none" and model.init != "siren"
+    """True when the model's kernels depend on x - x' only (Fourier-feature mappings; not raw or SIREN inputs, not
+    grid encodings)."""
+    return mappings.is_fourier(model.mapping) and model.init != "siren"
 
 
 class GridSpectrum(NamedTuple):

@@ -21,7 +21,8 @@ import numpy as np
 
 from ntk_fourier import memory
 from ntk_fourier.errors import InputError
-from ntk_fourier.model.value import Mapping
+from ntk_fourier.model import grids
+from ntk_fourier.model.value import GRID_KINDS, Mapping
 from ntk_fourier.traced import numpy_only
 
 MAX_DIM = 3
@@ -114,6 +115,8 @@ def frequencies(mapping: Mapping, dim: int, xp=np) -> tuple[np.ndarray, np.ndarr
     if kind == "uniform_log":
         signs, u = standard_draw(kind, m, int(mapping.seed), dim)
         return signs * xp.power(sigma, u), _equal(m)
+    if kind in GRID_KINDS:
+        raise InputError(f"mapping {kind!r} is a grid encoding and has no frequencies")
     raise InputError(f"mapping {kind!r} has no finite frequency matrix")
 
 
@@ -125,9 +128,22 @@ def count(mapping: Mapping, dim: int) -> int:
     return counts.get(mapping.kind, m)
 
 
+def width(mapping: Mapping, dim: int) -> int:
+    """d_in, the length of gamma(x) (``dim`` for ``none``; levels x features for grid encodings); not for
+    ``gaussian_inf``."""
+    if mapping.kind == "none":
+        return dim
+    return grids.width(mapping) if mapping.kind in GRID_KINDS else 2 * count(mapping, dim)
+
+
+def is_fourier(mapping: Mapping) -> bool:
+    """True for Fourier-feature mappings (gaussian_inf included), whose input covariance is stationary."""
+    return mapping.kind not in ("none",) + GRID_KINDS
+
+
 def is_periodic(mapping: Mapping, dim: int) -> bool:
     """True when C(x, x') is a function of (x - x') mod 1, i.e. exactly periodic on the unit grid."""
-    if mapping.kind in ("none", "gaussian_inf"):
+    if not is_fourier(mapping) or mapping.kind == "gaussian_inf":
         return False
     B, _ = frequencies(mapping, dim)
     return bool(np.all(B == np.round(B)))
@@ -154,6 +170,11 @@ def encode(mapping: Mapping, x: np.ndarray) -> np.ndarray:
         return x
     if mapping.kind == "gaussian_inf":
         raise InputError("mapping 'gaussian_inf' has infinitely many features; use a kernel, or 'gaussian'")
+    if mapping.kind in GRID_KINDS:
+        grids.check(mapping, x, x.shape[1])
+        memory.require(8.0 * len(x) * (grids.width(mapping) + 2 ** x.shape[1]) * 4,
+                       f"the {mapping.kind} encoding of {len(x):,} points", "use fewer points")
+        return grids.encode(mapping, x)
     m = count(mapping, x.shape[1])
     memory.require(8.0 * len(x) * m * 5, f"the Fourier features gamma(x) of {len(x):,} points x {2 * m:,} features",
                    "use fewer --features or fewer points")
@@ -162,7 +183,10 @@ def encode(mapping: Mapping, x: np.ndarray) -> np.ndarray:
 
 def features(mapping: Mapping, x, xp=np):
     """gamma(x) for a finite mapping (not ``none``, not ``gaussian_inf``), unchecked: ``(n, 2m)`` in the dtype of
-    ``x``; with ``xp = jax.numpy`` a traceable function of the points and of the mapping's leaves."""
+    ``x``; with ``xp = jax.numpy`` a traceable function of the points and of the mapping's leaves. Grid encodings:
+    e(x) (`grids.encode`)."""
+    if mapping.kind in GRID_KINDS:
+        return grids.encode(mapping, x, xp)
     B, a = frequencies(mapping, x.shape[1], xp)
     phase = (2.0 * np.pi) * (x @ xp.asarray(B, dtype=x.dtype).T)  # (n, m)
     scale = float(np.sqrt(2.0 * count(mapping, x.shape[1]))) * xp.asarray(a, dtype=x.dtype)  # a weak type

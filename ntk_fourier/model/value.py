@@ -25,7 +25,8 @@ import numpy as np
 from ntk_fourier.errors import InputError
 
 MAPPING_KINDS = ("none", "basic", "positional", "power", "gaussian", "uniform", "uniform_log", "laplacian",
-                 "gaussian_inf", "amplitudes")
+                 "gaussian_inf", "amplitudes", "grid", "hash")
+GRID_KINDS = ("grid", "hash")  # multiresolution grid encodings (`ntk_fourier.model.grids`), not Fourier features
 ACTIVATIONS = ("relu", "erf", "gelu", "sin", "finer", "gauss", "gabor")
 PARAMETERIZATIONS = ("ntk", "standard")
 INITS = ("gaussian", "siren")
@@ -86,7 +87,8 @@ def _tree(cls, leaves: tuple[str, ...], static: tuple[str, ...]):
 
 @dataclasses.dataclass(frozen=True)
 class Mapping:
-    """Input mapping gamma(x) = sqrt(d_in) [a_j cos(2 pi b_j . x), a_j sin(2 pi b_j . x)]_j, sum_j a_j^2 = 1.
+    """Input mapping gamma(x) = sqrt(d_in) [a_j cos(2 pi b_j . x), a_j sin(2 pi b_j . x)]_j, sum_j a_j^2 = 1, or a
+    multiresolution grid encoding (kinds ``grid`` and ``hash``, `ntk_fourier.model.grids`; `grid_mapping`).
 
     Fields:
       kind: one of ``MAPPING_KINDS`` (see `mappings.frequencies` for each definition).
@@ -105,6 +107,10 @@ class Mapping:
     p: float = 1.0
     seed: int = 0
     amplitudes: tuple = ()
+    levels: int = 8
+    base: int = 4
+    finest: int = 256
+    table_size: int = 2 ** 12
 
     def __post_init__(self):
         _check_choice("mapping", self.kind, MAPPING_KINDS)
@@ -122,6 +128,13 @@ class Mapping:
             raise InputError(f"features must be a positive integer, got {self.features}")
         if int(self.seed) != self.seed or self.seed < 0:
             raise InputError(f"seed must be a non-negative integer, got {self.seed}")
+        for name in ("levels", "base", "finest", "table_size"):
+            value = getattr(self, name)
+            if int(value) != value or value < 1:
+                raise InputError(f"{name.replace('_', '-')} must be a positive integer, got {value}")
+        if self.finest < self.base:
+            raise InputError(f"the finest resolution ({self.finest}) is below the base resolution ({self.base}); "
+                             "raise --finest or lower --base")
 
     replace = dataclasses.replace
 
@@ -164,7 +177,8 @@ class Model:
     replace = dataclasses.replace
 
 
-_tree(Mapping, leaves=("sigma", "p", "amplitudes"), static=("kind", "features", "seed"))
+_tree(Mapping, leaves=("sigma", "p", "amplitudes"),
+      static=("kind", "features", "seed", "levels", "base", "finest", "table_size"))
 _tree(Model, leaves=("mapping", "omega0", "s0", "w_std", "b_std"),
       static=("depth", "width", "activation", "parameterization", "init"))
 
@@ -197,6 +211,15 @@ def stack(models) -> Model:
             raise InputError(f"model {i} differs in structure from model 0 (depth, width, activation, mapping kind, "
                              "features, seed, parameterization, init, or the number of amplitudes): vmap needs one")
     return tree_util.tree_map(lambda *leaves: np.stack([np.asarray(v, dtype=np.float64) for v in leaves]), *models)
+
+
+def grid_mapping(kind: str = "hash", levels: int = 8, base: int = 4, finest: int = 256, features: int = 2,
+                 table_size: int = 2 ** 12, scale: float = 1e-4, seed: int = 0) -> Mapping:
+    """A multiresolution grid encoding (`ntk_fourier.model.grids`) with Instant-NGP's defaults at CPU scale: 8 levels
+    of 2 features from 4 to 256 cells per axis, hash tables of 2^12 rows (kind ``hash``; ``grid``: dense tables),
+    entries initialised uniform on [-scale, scale]."""
+    return Mapping(kind=kind, sigma=scale, features=features, seed=seed, levels=levels, base=base, finest=finest,
+                   table_size=table_size)
 
 
 def siren_model(depth: int = 4, width: int = 256, omega0: float = 30.0, parameterization: str = "ntk") -> Model:

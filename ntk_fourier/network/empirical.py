@@ -6,7 +6,8 @@ output f are d f / d W = w_scale h_{l-1} delta_l^T and d f / d b = b_scale delta
     Theta(x, x') = sum_l (w_scale^2 h_{l-1}(x).h_{l-1}(x') + b_scale^2) (delta_l(x).delta_l(x')),
 
 an exact identity (equal to J J^T with J the parameter Jacobian) that costs one backward pass instead of a Jacobian of
-size n x (number of parameters). With several outputs the kernel is averaged over the outputs' diagonal blocks (the
+size n x (number of parameters). A grid encoding's tables add sum_l S_l(x, x') (delta_0l(x).delta_0l(x')), with
+delta_0l = d f / d e_l(x) the gradient in level l's features and S_l the level's spread (`ntk_fourier.model.grids`). With several outputs the kernel is averaged over the outputs' diagonal blocks (the
 analytic kernel is the same for every output and zero across outputs).
 """
 from __future__ import annotations
@@ -14,12 +15,16 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from ntk_fourier.model import grids
 from ntk_fourier.network.mlp import Network
 
 
 def _features(net: Network, params: list, x: jax.Array, output: int):
-    """Per layer: (h_{l-1} (n, fan_in), delta_l (n, fan_out)) for output column ``output``."""
+    """Per layer: (h_{l-1} (n, fan_in), delta_l (n, fan_out)) for output column ``output``; with a grid encoding the
+    deltas end with d f / d e(x) (n, d_in)."""
     zeros = [jnp.zeros((x.shape[0], layer.fan_out), x.dtype) for layer in net.layers]
+    if net.tables is not None:
+        zeros.append(jnp.zeros((x.shape[0], net.layers[0].fan_in), x.dtype))
 
     def total(perturbations):
         out, inputs = net.forward(params, x, perturbations)
@@ -45,6 +50,10 @@ def empirical_ntk(net: Network, params: list, x1: jax.Array, x2: jax.Array | Non
             if layer.b_scale > 0:
                 gram = gram + layer.b_scale**2
             total = total + gram * (d1 @ d2.T)
+        if net.tables is not None:
+            spread = grids.overlap(net.model.mapping, x1, x2, xp=jnp)  # (levels, n1, n2)
+            e1, e2 = (d[-1].reshape(len(d[-1]), spread.shape[0], -1) for d in (f1[1], f2[1]))
+            total = total + jnp.einsum("lab,alf,blf->ab", spread, e1, e2)
     return total / net.outputs
 
 

@@ -11,7 +11,9 @@ equal parameters). With ``init = "siren"`` every weight is uniform with the same
 w_scale = 1 / (sqrt(3) d), b_scale = 1 / sqrt(3 d) on unit-variance uniform parameters (ntk), or those ranges
 themselves (standard).
 
-Parameters are a list, one ``(W, b)`` per Dense layer (``b`` is None without biases).
+Parameters are a list, one ``(W, b)`` per Dense layer (``b`` is None without biases); with a grid encoding
+(`ntk_fourier.model.grids`) one more entry, the tuple of its tables (trained like the weights), initialised to the
+mapping's draw: the draw the kernel is conditional on, the same for every seed.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ntk_fourier.core import activations
-from ntk_fourier.model import mappings
+from ntk_fourier.model import grids, mappings
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import Model
 
@@ -56,6 +58,7 @@ class Network:
     layers: tuple[Layer, ...]
     frequencies: np.ndarray | None  # (m, dim) mapping frequencies B
     amplitudes: np.ndarray | None  # (m,) sqrt(2m) a_j
+    tables: tuple | None = None  # a grid encoding's tables at initialisation, one (rows, features) array per level
 
     def init(self, key: jax.Array, dtype=jnp.float32) -> list:
         params = []
@@ -65,10 +68,15 @@ class Network:
             W = layer.w_init * draw(kw, (layer.fan_in, layer.fan_out), dtype)
             b = layer.b_init * draw(kb, (layer.fan_out,), dtype) if layer.b_scale > 0 else None
             params.append((W, b))
+        if self.tables is not None:
+            params.append(tuple(jnp.asarray(t, dtype) for t in self.tables))
         return params
 
-    def encode(self, x: jax.Array) -> jax.Array:
-        """gamma(x): ``(n, dim)`` -> ``(n, d_in)``, as `ntk_fourier.encode` (module mappings)."""
+    def encode(self, x: jax.Array, params: list | None = None) -> jax.Array:
+        """gamma(x): ``(n, dim)`` -> ``(n, d_in)``, as `ntk_fourier.encode` (module mappings); a grid encoding with the
+        tables of ``params``."""
+        if self.tables is not None:
+            return grids.encode(self.model.mapping, x, jnp, params[len(self.layers)])
         if self.frequencies is None:
             return x
         phase = 2.0 * jnp.pi * x @ jnp.asarray(self.frequencies, x.dtype).T  # (n, m)
@@ -81,8 +89,11 @@ class Network:
 
     def forward(self, params: list, x: jax.Array, perturbations: list | None = None) -> tuple[jax.Array, list]:
         """(outputs ``(n, outputs)``, the input h_l ``(n, fan_in)`` of every Dense layer). ``perturbations``:
-        optional additive terms on each pre-activation z_l, to take d f / d z_l (`empirical.empirical_ntk`)."""
-        h = self.encode(x)
+        optional additive terms on each pre-activation z_l, to take d f / d z_l (`empirical.empirical_ntk`), and
+        for a grid encoding one more, on the encoding e(x)."""
+        h = self.encode(x, params)
+        if perturbations is not None and len(perturbations) > len(self.layers):
+            h = h + perturbations[len(self.layers)]
         activation = activations.function(self.model.activation)
         last = len(self.layers) - 1
         inputs = []
@@ -104,7 +115,7 @@ def _uniform_unit(key, shape, dtype):
 
 def shapes(model: Model, dim: int, outputs: int = 1) -> list[tuple[int, int]]:
     """(fan_in, fan_out) of each Dense layer of the network, known without drawing or building anything."""
-    d_in = dim if model.mapping.kind == "none" else 2 * mappings.count(model.mapping, dim)
+    d_in = mappings.width(model.mapping, dim)
     widths = [d_in] + [model.width] * model.depth + [outputs]
     return list(zip(widths[:-1], widths[1:]))
 
@@ -116,8 +127,11 @@ def build(model: Model, dim: int, outputs: int = 1) -> Network:
                          "use 'gaussian' with many features")
     if outputs < 1:
         raise InputError(f"outputs must be at least 1, got {outputs}")
-    B = amp = None
-    if model.mapping.kind != "none":
+    B = amp = tables = None
+    if model.mapping.kind in grids.KINDS:
+        grids.check(model.mapping, None, dim)
+        tables = grids.tables(model.mapping, dim)
+    elif model.mapping.kind != "none":
         B, a = mappings.frequencies(model.mapping, dim)
         amp = np.sqrt(2.0 * len(a)) * a
     ntk = model.parameterization == "ntk"
@@ -133,4 +147,4 @@ def build(model: Model, dim: int, outputs: int = 1) -> Network:
         else:
             layers.append(Layer(fan_in, fan_out, 1.0, 1.0 if b_std > 0 else 0.0, w_std / math.sqrt(fan_in), b_std,
                                 siren))
-    return Network(model, dim, outputs, tuple(layers), B, amp)
+    return Network(model, dim, outputs, tuple(layers), B, amp, None if tables is None else tuple(tables))

@@ -27,6 +27,7 @@ from ntk_fourier.network.empirical import empirical_ntk
 from ntk_fourier.errors import InputError
 from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.model import Model
+from ntk_fourier.model import grids
 from ntk_fourier.network import mlp
 from ntk_fourier.precision import dtype_scope
 from ntk_fourier.progress import progress
@@ -75,7 +76,7 @@ def memory_needed(model: Model, dim: int, outputs: int, n: int, m: int, seeds: i
     and kernels. Known before anything is built (`mlp.shapes`). Split over ``devices``: each holds its share of
     the networks."""
     layers = mlp.shapes(model, dim, outputs)
-    size = sum(fan_in * fan_out + fan_out for fan_in, fan_out in layers)
+    size = sum(fan_in * fan_out + fan_out for fan_in, fan_out in layers) + grids.entries(model.mapping, dim)
     units = sum(fan_in + fan_out for fan_in, fan_out in layers)  # activations per point, all layers
     copies = 3 + (2 if optimizer == "adam" else 0) + (1 if linearize else 0)
     device = OVERHEAD + itemsize * -(-seeds // devices) * (copies * size + (2 if linearize else 1) * 2 * (n + m) * units
@@ -89,6 +90,7 @@ def require_memory(model: Model, dim: int, outputs: int, n: int, m: int, seeds: 
     """Refuse (one line) training that cannot fit (`memory_needed`), before anything is built or drawn."""
     device, host = memory_needed(model, dim, outputs, n, m, seeds, itemsize, **options)
     size = sum(fan_in * fan_out + fan_out for fan_in, fan_out in mlp.shapes(model, dim, outputs))
+    size += grids.entries(model.mapping, dim)
     memory.require(device, f"training {seeds} network(s) of width {model.width} ({size:,} parameters each) on "
                    f"{n + m:,} points", "use a smaller --width, fewer --seeds or fewer --features, or fewer points",
                    where="device")

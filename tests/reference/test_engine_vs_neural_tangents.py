@@ -157,3 +157,19 @@ def test_cli_engine_option(tmp_path, argv):
             continue
         np.testing.assert_allclose(outs["native"][key], ref, rtol=1e-9, atol=1e-11 * np.max(np.abs(ref)),
                                    err_msg=f"{argv[0]} {key}: native vs neural-tangents")
+
+
+@pytest.mark.parametrize("kind", ["grid", "hash"])
+@pytest.mark.parametrize("act, par, depth", [("relu", "ntk", 1), ("relu", "standard", 3), ("sin", "ntk", 2),
+                                             ("erf", "standard", 2)])
+def test_grid_encodings_equal_neural_tangents(kind, act, par, depth):
+    """Grid and hash encodings: the input NNGP from the encoding and the tables' input NTK (`covariance.table_ntk`)
+    through the engine's layers and through neural-tangents' (which starts from the same input covariances)."""
+    mapping = nf.model.grid_mapping(kind, levels=4, base=2, finest=32, table_size=64, scale=0.5)
+    model = nf.Model(mapping, depth=depth, width=128, activation=act, parameterization=par, omega0=2.0)
+    x1 = np.random.default_rng(2).uniform(0, 1, (40, 2))
+    x2 = np.concatenate([x1[:10], np.random.default_rng(3).uniform(0, 1, (20, 2))])
+    ours = nf.kernels(model, x1, x2, execution=nf.QUIET)
+    ref = nf.kernels(model, x1, x2, execution=nf.Execution(engine="neural-tangents", progress=False))
+    for a, b in ((ours.ntk, ref.ntk), (ours.nngp, ref.nngp)):
+        np.testing.assert_allclose(a, b, rtol=0, atol=RTOL * np.max(np.abs(b)))
