@@ -79,7 +79,7 @@ def caption(f: dict) -> str:
                         zip(f["levels"], f["fwhm_times_finest"], f["fwhm_times_mean"])) + "."]
     if f["width_follows_mean"]:
         text.append(f"From {f['from_levels']} levels on, the width is closer to one cell of the mean level than to "
-                    "one of the finest, as Dai & Fan (2026) find for hash encodings.")
+                    "one of the finest, as Dai and Fan (arXiv 2602.10495) find for hash encodings.")
     text.append(f"Hash tables of {f['table_size']} rows (collisions on the finest levels) change the FWHM by at most "
                 f"{found.sci(f['hash_fwhm_change'])} of itself.")
     pairs = "; ".join(f"omega0 {found.g(w)}: {found.f(b)}" for w, b in zip(f["omegas"], f["bandwidth"]))
@@ -88,7 +88,7 @@ def caption(f: dict) -> str:
                 f"cycles per unit).")
     if f["bandwidth_grows"]:
         text.append(f"The bandwidth grows with omega0 (log-log slope {found.f(f['bandwidth_slope'])}; 1 would be "
-                    f"proportional), as Belbute-Peres & Kolter (2022) describe; bandwidth / omega0 is "
+                    f"proportional), as Belbute-Peres and Kolter (arXiv 2211.14503) describe; bandwidth / omega0 is "
                     + ", ".join(found.f(v, 3) for v in f["bandwidth_per_omega0"])
                     + f" against 1 / (2 pi) = {found.f(f['one_over_two_pi'], 3)}.")
     if f["gaps"]:

@@ -103,7 +103,7 @@ def caption(f: dict) -> str:
         text.append(f"The smallest eigenvalue orders plain MLP < Fourier features < grid encodings: the grid "
                     f"encodings raise it by {found.f(f['orders_over_plain'], 1)} orders of magnitude over the plain "
                     f"MLP and {found.f(f['orders_over_fourier'], 1)} over Fourier features, where Audia et al. "
-                    f"(2025) report about {f['paper_orders']['over plain MLP']} and "
+                    f"2025 report about {f['paper_orders']['over plain MLP']} and "
                     f"{f['paper_orders']['over Fourier features']} for finite networks on their images.")
     else:
         text.append(f"The smallest eigenvalue does not order plain MLP < Fourier features < grid encodings here "

@@ -221,8 +221,9 @@ def _cmd_spectrum(args, model):
     if args.harmonic is not None and args.top is not None:
         raise InputError("--top works with --grid or --x, not --harmonic")
     execution, engine = args.execution, args.engine
-    if args.x is None:
-        bounds.check_scale(model)
+    if args.x is None:  # points in the unit cube, of the grid's dimension
+        from ntk_fourier.model.points import parse_grid
+        bounds.check_scale(model, None if args.grid is None else np.ones((1, len(parse_grid(args.grid)))), "the grid")
     if args.grid is not None and args.top is not None:  # exact top-K, matrix-free
         lam, _, freqs = spectra.top_eigenpairs(model, args.grid, args.top, which=args.kernel, execution=execution)
         return ({"eigenvalues": lam, "frequencies": freqs},

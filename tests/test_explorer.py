@@ -26,7 +26,8 @@ from ntk_fourier.explore import model as explore
 # --- the pure computation ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("mapping, activation", [("gaussian", "relu"), ("positional", "erf"), ("power", "gelu"),
-                                                 ("basic", "sin"), ("none", "relu")])
+                                                 ("basic", "sin"), ("none", "relu"), ("grid", "relu"),
+                                                 ("hash", "sin")])
 def test_kernel_matches_the_engine(mapping, activation):
     settings = explore.Settings(mapping=mapping, activation=activation, sigma=6.5, features=32, depth=2, omega0=3.0,
                                 grid=64, frequencies=(2, 5))

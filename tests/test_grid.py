@@ -176,7 +176,8 @@ def test_linearised_training_follows_its_kernel(x64):
 
 def test_cli_spectrum_and_refusals(tmp_path):
     """`spectrum --mapping hash` in a fresh process: the dense eigenvalues of the kernel on the grid; points outside
-    [0, 1]^d and a finest resolution below the base are refused in one line."""
+    [0, 1]^d, a finest resolution below the base and tables beyond memory (counted in the grid's dimension) are
+    refused in one line."""
     import subprocess
     import sys
     out = tmp_path / "h.npz"
@@ -192,7 +193,8 @@ def test_cli_spectrum_and_refusals(tmp_path):
     assert "hash encoding (4 levels of 2 features, 4 to 32 cells per axis, hash tables of 64 rows" in run.stdout
     np.save(tmp_path / "x.npy", np.array([[0.5, 1.5]]))
     for extra, needle in ((["kernel", "--x", str(tmp_path / "x.npy")], "covers [0, 1]^d"),
-                          (["spectrum", "--grid", "8", "--finest", "2"], "raise --finest")):
+                          (["spectrum", "--grid", "8", "--finest", "2"], "raise --finest"),
+                          (["spectrum", "--grid", "8x8", "--finest", "100000"], "entries in 2D")):
         bad = subprocess.run([sys.executable, "-m", "ntk_fourier", *extra, "--mapping", "grid", "--out",
                               str(tmp_path / "b.npz")], capture_output=True, text=True)
         assert bad.returncode == 2 and needle in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
@@ -213,3 +215,13 @@ def test_images_with_grid_encodings():
     np.testing.assert_allclose(r.images[0][::2, ::2], image[::2, ::2], atol=1e-6)
     fit = nf.images.fit(image, "hash", steps=20, execution=nf.QUIET)
     assert np.isfinite(fit.psnr_test).all() and fit.reconstruction.shape == (16, 16, 3)
+
+
+def test_matrix_free_top_eigenvalues_of_a_hash_encoding():
+    """The tiled, matrix-free block Lanczos on a hash encoding's kernel (not stationary) against numpy's eigvalsh of
+    the dense kernel."""
+    x = np.random.default_rng(0).uniform(0, 1, (300, 2))
+    model = nf.Model(nf.model.grid_mapping("hash", table_size=256), depth=2)
+    top = nf.top_eigenpairs_points(model, x, 5, execution=nf.Execution(tile=64, progress=False))
+    dense = np.linalg.eigvalsh(nf.kernels(model, x, execution=nf.QUIET).ntk)[::-1][:5]
+    np.testing.assert_allclose(top.values, dense, rtol=1e-10)

@@ -910,6 +910,9 @@ def _bad_options():
         (model, "--b-std", BAD_NON_NEGATIVE), (model, "--p", BAD_P),
         (model, "--features", BAD_COUNT), (model, "--depth", BAD_COUNT), (model, "--width", BAD_COUNT),
         (model, "--seed", BAD_SEED),
+        (model, "--levels", st.one_of(BAD_COUNT, st.integers(65, 10**6).map(str))), (model, "--base", BAD_COUNT),
+        (model, "--finest", BAD_COUNT), (model, "--table-size", BAD_COUNT),
+        (model, "--finest", st.just("2"), "--mapping", "hash"),  # below the base resolution, 4
         (("kernel", "spectrum", "predict", "regress", "compare", "image"), "--engine", _unknown(ENGINES)),
         (("predict", "train"), "--lr", BAD_POSITIVE),
         (("compare",), "--lr", BAD_POSITIVE.filter(lambda s: s != "auto")),

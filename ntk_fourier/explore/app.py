@@ -207,7 +207,7 @@ class Explorer:
         kind, c = self.settings.mapping, self.controls
         c["sigma"].disabled = kind not in ("gaussian", "positional")
         c["p"].disabled = kind != "power"
-        c["features"].disabled = kind in ("none", "basic")
+        c["features"].disabled = kind in ("none", "basic", "grid", "hash")
         c["omega0"].disabled = self.settings.activation != "sin"
 
     def _update(self):

@@ -27,9 +27,9 @@ import numpy as np
 from ntk_fourier import (QUIET, Execution, InputError, Mapping, Model, StabilityWarning, float64, max_stable_lr,
                          predict)
 from ntk_fourier.core import covariance, layers
-from ntk_fourier.model import mappings, points
+from ntk_fourier.model import GRID_KINDS, grid_mapping, mappings, points
 
-MAPPINGS = ("none", "basic", "positional", "power", "gaussian")
+MAPPINGS = ("none", "basic", "positional", "power", "gaussian", "grid", "hash")
 ACTIVATIONS = ("relu", "erf", "gelu", "sin")
 RESIDUAL_FLOOR = 1e-16  # residuals are drawn on a log axis: smaller values are shown at this floor
 
@@ -56,6 +56,8 @@ class Settings:
     Fields:
       mapping, sigma, p, features: the Fourier feature mapping (`ntk_fourier.Mapping`; seed 0). The default, no
         mapping (a plain ReLU MLP on raw x), shows spectral bias: the lowest target frequency is learnt first.
+        ``grid`` and ``hash``: Instant-NGP's grid encodings with their defaults (`ntk_fourier.model.grid_mapping`;
+        sigma, p and features do not apply).
       depth, activation, omega0: the MLP (`ntk_fourier.Model`; ntk parameterization, w_std sqrt(2), b_std 0.1).
       lr_fraction: the learning rate as a fraction of the largest stable one, 2n / lambda_max of the training NTK.
       frequencies: the target y(x) = sum_f sin(2 pi f x) / (number of frequencies); text ``"2,8,16"`` accepted.
@@ -103,8 +105,9 @@ class Settings:
 
     def model(self) -> Model:
         """The `ntk_fourier.Model` these settings describe."""
-        return Model(mapping=Mapping(kind=self.mapping, sigma=float(self.sigma), features=int(self.features),
-                                     p=float(self.p)),
+        mapping = (grid_mapping(self.mapping) if self.mapping in GRID_KINDS else
+                   Mapping(kind=self.mapping, sigma=float(self.sigma), features=int(self.features), p=float(self.p)))
+        return Model(mapping=mapping,
                      depth=int(self.depth), activation=self.activation, omega0=float(self.omega0))
 
     replace = dataclasses.replace
@@ -112,23 +115,22 @@ class Settings:
 
 @functools.lru_cache(maxsize=1)
 def _layers_fn():
-    """The pure layer recursion under jit, the model an argument: (model, nngp, cov1, cov2, same, fan_in) -> (ntk,
-    nngp), compiled once per network structure and fan-in; omega0, w_std and b_std are traced leaves; ``same``: where
-    the points are identical (`layers.layers`)."""
+    """The pure layer recursion under jit, the model an argument: (model, nngp, ntk, cov1, cov2, same, fan_in) -> (ntk,
+    nngp), compiled once per network structure and fan-in; omega0, w_std and b_std are traced leaves; ``ntk``: the
+    input NTK (a grid encoding's tables; else 0); ``same``: where the points are identical (`layers.layers`)."""
     import jax
-    import jax.numpy as jnp
-    return jax.jit(lambda model, nngp, c1, c2, same, fan_in: layers.layers(model, nngp, jnp.zeros_like(nngp), c1, c2,
-                                                                            fan_in, same), static_argnums=5)
+    return jax.jit(lambda model, nngp, ntk, c1, c2, same, fan_in: layers.layers(model, nngp, ntk, c1, c2, fan_in,
+                                                                                 same), static_argnums=6)
 
 
-def input_covariance(model: Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(nngp (n, n), cov (n,), cov (n,)) entering the first Dense layer, as `covariance.from_points` computes it.
-    For Fourier mappings on 1D points it is evaluated once per distinct difference x_i - x_j (a Toeplitz matrix
-    on a grid: 2n - 1 values instead of n^2): C(x, x') = sum_j a_j^2 cos(2 pi b_j (x - x')), exactly 1 at x = x'."""
-    if model.mapping.kind == "none" or x.shape[1] != 1:
+def input_covariance(model: Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(nngp (n, n), input ntk (n, n), cov (n,), cov (n,)) entering the first Dense layer, as
+    `covariance.from_points` computes them. For Fourier mappings on 1D points it is evaluated once per distinct
+    difference x_i - x_j (a Toeplitz matrix on a grid: 2n - 1 values instead of n^2):
+    C(x, x') = sum_j a_j^2 cos(2 pi b_j (x - x')), exactly 1 at x = x'."""
+    if not mappings.is_fourier(model.mapping) or x.shape[1] != 1:
         g = covariance.features(model, x)
-        nngp, _, c1, c2 = covariance.from_points(model, x, x, g, g, xp=np)
-        return nngp, c1, c2
+        return covariance.from_points(model, x, x, g, g, xp=np)
     B, a = mappings.frequencies(model.mapping, 1)
     diff = x[:, 0][:, None] - x[:, 0][None, :]
     values, index = np.unique(diff, return_inverse=True)
@@ -136,7 +138,7 @@ def input_covariance(model: Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarra
     c[values == 0.0] = 1.0
     nngp = np.clip(c, -1.0, 1.0)[index.reshape(diff.shape)]
     ones = np.ones(len(x))
-    return nngp, ones, ones
+    return nngp, np.zeros_like(nngp), ones, ones
 
 
 def kernel_matrix(model: Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -147,12 +149,13 @@ def kernel_matrix(model: Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise InputError("the explorer's kernel needs a finite mapping and the gaussian initialisation")
     import jax.numpy as jnp
     x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
-    nngp, c1, c2 = input_covariance(model, x)
+    nngp, ntk, c1, c2 = input_covariance(model, x)
     fan_in = covariance.fan_in(model, x.shape[1]) if model.parameterization == "standard" else 0
     structure = model.replace(mapping=Mapping("none"))  # the mapping is in nngp: not part of the compiled program
     with float64():
         same = np.all(x[:, None, :] == x[None, :, :], axis=-1)
-        out = _layers_fn()(structure, jnp.asarray(nngp), jnp.asarray(c1), jnp.asarray(c2), same, fan_in)
+        out = _layers_fn()(structure, jnp.asarray(nngp), jnp.asarray(ntk), jnp.asarray(c1), jnp.asarray(c2), same,
+                           fan_in)
         return np.asarray(out[0], dtype=np.float64), np.asarray(out[1], dtype=np.float64)
 
 
@@ -259,7 +262,7 @@ def _compute(settings: Settings) -> dict[str, np.ndarray]:
         "residuals": res[:, pick, 0], "mse_train": pred.mse_train,
         "mse_test": np.mean((fit[:, held] - y[held]) ** 2, axis=1),
         "lr": np.float64(lr), "lr_max": np.float64(lr_max),
-        "stationary": np.float64(model.mapping.kind != "none"), "periodic": np.float64(periodic),
+        "stationary": np.float64(mappings.is_fourier(model.mapping)), "periodic": np.float64(periodic),
     }
 
 
