@@ -64,13 +64,13 @@ def run(*, size: int, depth: int, frequencies, steps, width: int, seeds: int, qu
     y = np.sum([np.cos(2 * np.pi * k * x[:, 0]) for k in frequencies], axis=0)
     steps = np.asarray(steps)
     arrays = {"steps": steps, "frequencies": np.asarray(frequencies)}
-    names = list(models(depth, quadrature))
-    for i, (name, model) in enumerate(models(depth, quadrature).items()):
+    chosen = models(depth, quadrature)
+    names = list(chosen)
+    for i, (name, model) in enumerate(chosen.items()):
         kernel = nf.kernels(model, x, execution=TILED).ntk
-        lam = np.linalg.eigvalsh(kernel)
+        lam, v = np.linalg.eigh(kernel)
         bins, energy = fourier_energy(kernel, size)
         lr = 0.5 * nf.max_stable_lr(lam, n)
-        v = np.linalg.eigh(kernel)[1]
         predicted = np.stack([v @ ((1.0 - lr * lam / n) ** t * (v.T @ -y)) for t in steps])  # residual f - y
         arrays.update({f"eigenvalues_{i}": lam, f"energy_{i}": energy, f"lr_{i}": np.float64(lr),
                        f"predicted_{i}": residual_by_frequency(predicted, x, frequencies)})
@@ -83,7 +83,7 @@ def run(*, size: int, depth: int, frequencies, steps, width: int, seeds: int, qu
     arrays["radius"] = bins
     meta = {"size": size, "points": n, "depth": depth, "width": width, "seeds": seeds, "names": names,
             "trained": [name for name in names if name in TRAINED], "target": "sum of cos(2 pi k x_1)",
-            "models": {name: model for name, model in models(depth, quadrature).items()}}
+            "models": chosen}
     return arrays, meta
 
 

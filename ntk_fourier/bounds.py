@@ -180,7 +180,8 @@ def kernel_log10(model, x_norm2: float) -> float:
                "gabor": (1.0, 0.0, (w + s0 * math.sqrt(2 / math.e)) ** 2),
                "finer": (1.0, 0.0, None)}[model.activation]
     lw2, lb2 = 2 * _log10(model.w_std), 2 * _log10(model.b_std)
-    grid = model.mapping.kind in ("grid", "hash")
+    from ntk_fourier.model import GRID_KINDS
+    grid = model.mapping.kind in GRID_KINDS
     if model.mapping.kind == "none":
         lq_in = _log10(x_norm2)  # |x|^2 / fan_in <= |x|^2
     elif grid:  # each entry of e(x) interpolates table entries, all within [-sigma, sigma]
@@ -220,7 +221,8 @@ def check_quadrature(model, points=None, where: str = "the points") -> None:
     from ntk_fourier.precision import float64
     if model.activation not in activations.QUADRATURE:
         return
-    if model.mapping.kind in ("grid", "hash"):
+    from ntk_fourier.model import GRID_KINDS
+    if model.mapping.kind in GRID_KINDS:
         variances = np.linspace(0.0, model.mapping.sigma ** 2, 33)  # |e(x)|^2 / d_in <= sigma^2
     elif model.mapping.kind != "none":
         variances = np.ones(1)  # Fourier features (and gaussian_inf): cov = 1 exactly
@@ -248,13 +250,13 @@ def check_scale(model, points=None, where: str = "the points") -> None:
     """Refuse (one line, naming the option) a model whose Fourier features or kernel would not stay finite and
     meaningful in float64 on ``points`` (an (n, d) array; None: points in the unit cube [0, 1]^3 or a sphere)."""
     import numpy as np
-    from ntk_fourier.model import grids, mappings
+    from ntk_fourier.model import GRID_KINDS, grids, mappings
     x = np.ones((1, 3)) if points is None else np.atleast_2d(np.asarray(points, dtype=np.float64))  # unit cube
     dim = x.shape[1]
     with np.errstate(over="ignore"):  # squares beyond float64 are inf: refused below
         x_abs = float(np.max(np.abs(x), initial=0.0))
         norm2 = float(np.max(np.sum(np.square(x), axis=-1), initial=0.0))
-    if model.mapping.kind in ("grid", "hash"):
+    if model.mapping.kind in GRID_KINDS:
         grids.check(model.mapping, None if points is None else x, dim)
     elif model.mapping.kind not in ("none", "gaussian_inf"):
         m = model.mapping

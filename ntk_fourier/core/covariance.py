@@ -22,7 +22,7 @@ import functools
 
 import numpy as np
 
-from ntk_fourier.model import Model, grids, mappings, siren
+from ntk_fourier.model import GRID_KINDS, Model, grids, mappings, siren
 
 
 def identical_exact(nngp, cov1, x1, x2, xp=np, raw=None):
@@ -100,7 +100,7 @@ def from_points(model: Model, x1, x2, g1=None, g2=None, xp=np):
     elif g1 is None:
         g1, g2 = features(model, x1, xp), features(model, x2, xp)
     nngp, cov1, cov2 = feature_covariance(g1, g2, x1, x2, unit=mappings.is_fourier(model.mapping), xp=xp)
-    if model.mapping.kind in grids.KINDS:  # the tables are trained: their gradients' kernel (module docstring)
+    if model.mapping.kind in GRID_KINDS:  # the tables are trained: their gradients' kernel (module docstring)
         return nngp, table_ntk(model.mapping, x1, x2, xp), cov1, cov2
     return nngp, xp.zeros_like(nngp), cov1, cov2
 

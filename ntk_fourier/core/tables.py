@@ -19,7 +19,7 @@ second-order term exceeds `LIMIT` of the kernel's largest entry the expansion is
 """
 from __future__ import annotations
 
-from ntk_fourier.core import layers
+from ntk_fourier.core import covariance, layers
 from ntk_fourier.core.kernel import Kernels, points
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import GRID_KINDS, Model, grids
@@ -64,7 +64,7 @@ def expected_kernels(model: Model, x1, x2=None, order: int = 2) -> Kernels:
     x1 = points(x1)
     x2 = x1 if x2 is None else points(x2)
     same = jnp.all(x1[:, None, :] == x2[None, :, :], axis=-1)
-    theta0 = jnp.sum(grids.overlap(model.mapping, x1, x2, xp=jnp), axis=0) / model.mapping.levels
+    theta0 = covariance.table_ntk(model.mapping, x1, x2, jnp)
     d_in = grids.width(model.mapping)
     (c1, c2, nngp), cov = moments(model.mapping, x1, x2)
 

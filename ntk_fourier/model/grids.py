@@ -24,8 +24,8 @@ import numpy as np
 
 from ntk_fourier import memory
 from ntk_fourier.errors import InputError
+from ntk_fourier.model.value import GRID_KINDS, Mapping
 
-KINDS = ("grid", "hash")
 PRIMES = (1, 2654435761, 805459861)  # Instant-NGP's spatial hash
 DEFAULTS = {"sigma": 1e-4, "features": 2}  # Instant-NGP's table scale, and features per level
 
@@ -55,7 +55,7 @@ def width(mapping) -> int:
 
 def entries(mapping, dim: int) -> int:
     """Numbers in all the tables (0 for a mapping that is not a grid encoding)."""
-    if mapping.kind not in KINDS:
+    if mapping.kind not in GRID_KINDS:
         return 0
     return sum(rows(mapping, r, dim) for r in resolutions(mapping)) * int(mapping.features)
 
@@ -75,7 +75,6 @@ def unit_tables(kind: str, levels: int, base: int, finest: int, features: int, t
                 dim: int) -> tuple[np.ndarray, ...]:
     """The tables at sigma = 1: entries uniform on [-1, 1] from ``numpy.random.default_rng(seed)``, level by level.
     Read-only."""
-    from ntk_fourier.model.value import Mapping
     mapping = Mapping(kind, features=features, seed=seed, levels=levels, base=base, finest=finest,
                       table_size=table_size)
     rng = np.random.default_rng(seed)

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ntk_fourier.core import activations
-from ntk_fourier.model import grids, mappings
+from ntk_fourier.model import GRID_KINDS, grids, mappings
 from ntk_fourier.errors import InputError
 from ntk_fourier.model import Model
 
@@ -128,7 +128,7 @@ def build(model: Model, dim: int, outputs: int = 1) -> Network:
     if outputs < 1:
         raise InputError(f"outputs must be at least 1, got {outputs}")
     B = amp = tables = None
-    if model.mapping.kind in grids.KINDS:
+    if model.mapping.kind in GRID_KINDS:
         grids.check(model.mapping, None, dim)
         tables = grids.tables(model.mapping, dim)
     elif model.mapping.kind != "none":
