@@ -4,9 +4,13 @@ arbitrary points, matrix-free (kernel computed in tiles; block Lanczos; conjugat
 
 Dense at the largest size it handles comfortably here (--dense, default 8192: 0.5 GB per kernel, eigh O(n^3));
 matrix-free at --large points (default 65,536: the dense kernel alone would need 34 GB) in a child process whose
-peak memory (ru_maxrss) is reported. Prints a summary and writes OUT.json.
+peak memory (ru_maxrss) is reported, with --cache bytes for kept kernel tiles (default: half the free memory; 0:
+none). The child says on stderr where its time goes (each kernel pass, Lanczos pass and CG iteration), and the
+summary gives the time of every pass beside the engine's dense throughput measured in the same process. Prints a
+summary and writes OUT.json.
 
     python -m benchmarks.benchmark_points [--out docs/benchmarks/points.json] [--dense 8192] [--large 65536] [--top 100]
+                                          [--cache 16GB]
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ import numpy as np
 
 import ntk_fourier as nf
 from benchmarks.common import machine, timed
+from ntk_fourier import memory
 
 MODEL = nf.Model(mapping=nf.Mapping("none"), depth=4)  # raw 2D coordinates, 4 hidden ReLU layers, bias 0.1
 RIDGE = 1e-4  # kernel regression's ridge, relative to lambda_max
@@ -37,10 +42,21 @@ def _target(x: np.ndarray) -> np.ndarray:
     return np.sin(3 * np.pi * x[:, 0]) * np.cos(2 * np.pi * x[:, 1])  # a smooth 2D pattern to fit
 
 
-def large(n: int, top: int) -> dict:
-    """The matrix-free run (in its own process, so its peak memory is its own)."""
+def _dense_throughput(n: int = 4096) -> float:
+    """Kernel entries per second of one dense ``nf.kernels`` (NTK and NNGP) on n points, compiled first."""
     x = _points(n)
-    e, t_top = timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, execution=nf.QUIET))
+    nf.kernels(MODEL, x, execution=nf.QUIET)
+    return n * n / timed(lambda: nf.kernels(MODEL, x, execution=nf.QUIET))[1]
+
+
+def large(n: int, top: int, cache: int | None = None) -> dict:
+    """The matrix-free run (in its own process, so its peak memory is its own)."""
+    execution = nf.Execution(cache=cache)  # status lines on stderr: each kernel pass, Lanczos pass, CG iteration
+    dense_rate = _dense_throughput()
+    x = _points(n)
+    e, t_top = timed(lambda: nf.top_eigenpairs_points(MODEL, x, top, execution=execution))
+    tile = nf.kernel.operators.TILE
+    entries = sum(min(tile, n - i) * (n - i) for i in range(0, n, tile))  # one symmetric pass
     rss_eigenpairs = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     lr = 0.5 * nf.max_stable_lr(e.values, n)
     steps = [0, 10, 100, 1000, 10000]
@@ -50,16 +66,18 @@ def large(n: int, top: int) -> dict:
     ridge = RIDGE * float(e.values[0])
     r, t_cg = timed(lambda: nf.regress_points(MODEL, x, _target(x), x_test=xs, y_test=_target(xs), ridge=ridge,
                                                eigenpairs=(e.values, e.vectors), max_iter=300,
-                                               execution=nf.QUIET))
+                                               execution=execution))
     return {"n": n, "top_k": top, "seconds": t_top, "passes": e.passes,
-            "seconds_per_pass": t_top / e.passes, "max_relative_residual": float(np.max(e.residuals / e.values)),
+            "seconds_per_pass": t_top / e.passes, "pass_seconds": e.pass_seconds, "cache_bytes": cache,
+            "dense_entries_per_s": dense_rate, "first_pass_entries_per_s": entries / e.pass_seconds[0], "max_relative_residual": float(np.max(e.residuals / e.values)),
             "eigenvalues_first_last": [float(e.values[0]), float(e.values[-1])],
             "peak_rss_gb_after_eigenpairs": rss_eigenpairs,
             "dense_kernel_gb": n * n * 8 / 2**30,
             "dynamics": {"lr": lr, "steps": steps, "seconds": t_predict, "mse_train": p.mse_train.tolist(),
                          "error_bound_rms": p.error_bound.tolist()},
             "regression": {"ridge": ridge, "preconditioner": f"top {top} eigenpairs (above)", "seconds": t_cg,
-                           "iterations": r.iterations, "converged": r.converged,
+                           "iterations": r.iterations, "pass_seconds": r.pass_seconds,
+                           "test_prediction_s": r.test_seconds, "converged": r.converged,
                            "max_relative_residual": float(np.max(r.relative_residuals)), "test_points": len(xs),
                            "mse_test": r.mse_test, "mse_train": float(np.mean((r.f_train - _target(x)[:, None]) ** 2))},
             "peak_rss_gb_end": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}
@@ -103,10 +121,12 @@ def main(argv=None):
                         help="engine of the dense kernel (default neural-tangents: run in the reference environment)")
     parser.add_argument("--large", type=int, default=65536)
     parser.add_argument("--top", type=int, default=100)
+    parser.add_argument("--cache", type=memory.parse_size, help="bytes for kept kernel tiles in the large run, e.g. "
+                        "16GB (default: half the free memory)")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)  # internal: run `large` and write here
     args = parser.parse_args(argv)
     if args.worker is not None:
-        args.worker.write_text(json.dumps(large(args.large, args.top)))
+        args.worker.write_text(json.dumps(large(args.large, args.top, args.cache)))
         return
     result = {"machine": machine(), "model": DESCRIPTION, "points": "uniform on [-1, 1]^2, seed 0"}
     if args.dense > 0:
@@ -115,7 +135,8 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "large.json"
         subprocess.run([sys.executable, "-m", "benchmarks.benchmark_points", "--worker", str(out), "--large",
-                        str(args.large), "--top", str(args.top)], check=True)
+                        str(args.large), "--top", str(args.top)] + ([] if args.cache is None else
+                                                                     ["--cache", str(args.cache)]), check=True)
         result["large"] = g = json.loads(out.read_text())
     _print_large(g, args.top)
     result["target_8gb_met"] = g["peak_rss_gb_end"] <= 8.0
@@ -140,14 +161,19 @@ def _print_dense(d: dict, top: int) -> None:
 
 
 def _print_large(g: dict, top: int) -> None:
+    print(f"matrix-free {g['n']} points: kernel passes {', '.join(f'{t:.1f}' for t in g['pass_seconds'])} s; the "
+          f"first (every tile computed) {g['first_pass_entries_per_s'] / 1e6:.1f}M entries/s, dense kernel "
+          f"{g['dense_entries_per_s'] / 1e6:.1f}M entries/s in the same process (ratio "
+          f"{g['first_pass_entries_per_s'] / g['dense_entries_per_s']:.2f})")
     print(f"matrix-free {g['n']} points: top-{top} in {g['seconds']:.0f} s ({g['passes']} passes, "
-          f"{g['seconds_per_pass']:.0f} s each), peak memory {g['peak_rss_gb_after_eigenpairs']:.2f} GB (dense kernel alone: "
+          f"{g['seconds_per_pass']:.0f} s each on average), peak memory {g['peak_rss_gb_after_eigenpairs']:.2f} GB (dense kernel alone: "
           f"{g['dense_kernel_gb']:.0f} GB), max residual / eigenvalue {g['max_relative_residual']:.1e}; dynamics "
           f"from the top {top}: {g['dynamics']['seconds']:.2f} s, error bound (RMS) "
           f"{', '.join(f'{b:.1e}' for b in g['dynamics']['error_bound_rms'])} at steps {g['dynamics']['steps']}")
     r = g["regression"]
-    print(f"kernel regression at {g['n']} points by CG deflating those eigenpairs: {r['seconds']:.0f} s, "
-          f"{r['iterations']} iterations ({'converged' if r['converged'] else 'NOT converged'}, residual "
+    print(f"kernel regression at {g['n']} points by CG deflating those eigenpairs: {r['seconds']:.0f} s "
+          f"(kernel passes {', '.join(f'{t:.1f}' for t in r['pass_seconds'])} s; test predictions "
+          f"{r['test_prediction_s']:.1f} s), {r['iterations']} iterations ({'converged' if r['converged'] else 'NOT converged'}, residual "
           f"{r['max_relative_residual']:.1e}), train MSE {r['mse_train']:.2e}, test MSE on {r['test_points']} points "
           f"{r['mse_test']:.2e}; peak memory at the end {g['peak_rss_gb_end']:.2f} GB")
 

@@ -76,15 +76,24 @@ def _add_device_options(parser: argparse.ArgumentParser, hosts: bool = True) -> 
     group.add_argument("--process-id", type=bounds.parser("--process-id"), help="with --coordinator: this process, 0..P-1")
 
 
+def _cache_size(text: str) -> int:
+    """--cache: a size (16GB, 512MB, bytes) or 0."""
+    try:
+        return 0 if str(text).strip() == "0" else memory.parse_size(text)
+    except InputError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size; write e.g. 16GB, 512MB or 0")
+
+
 def _join_devices(args) -> None:
     """Join the other processes (--coordinator) and build the mesh (--devices) before any computation; processes
     other than 0 compute the same, silently, and write their copy to a folder that is deleted. Then the command's
-    one `Execution` (``args.execution``): --engine, the mesh, --tile and --quiet."""
+    one `Execution` (``args.execution``): --engine, the mesh, --tile, --cache and --quiet."""
     args.mesh, args.write_to = None, getattr(args, "out", None)  # noqa: the folder commands write their files to
     if hasattr(args, "devices"):
         _join(args)
     args.execution = Execution(engine=getattr(args, "engine", "native"), mesh=args.mesh,
-                               tile=getattr(args, "tile", None), progress=not getattr(args, "quiet", False))
+                               tile=getattr(args, "tile", None), progress=not getattr(args, "quiet", False),
+                               cache=getattr(args, "cache", None))
 
 
 def _join(args) -> None:
@@ -251,7 +260,7 @@ def _cmd_spectrum(args, model):
         return (arrays, f"top {args.top} eigenvalues of {len(x)} points (matrix-free block Lanczos, {e.passes} "
                 f"passes over the kernel; largest residual / eigenvalue {worst:.1e})",
                 {"method": "block-lanczos-tiled", "top": args.top, "passes": e.passes,
-                 "max_relative_residual": worst, "engine": engine})
+                 "pass_seconds": list(e.pass_seconds), "max_relative_residual": worst, "engine": engine})
     lam, vecs = spectra.points_spectrum(model, x, which=args.kernel, execution=execution)
     arrays = {"eigenvalues": lam, **({"eigenvectors": vecs} if args.vectors else {})}
     return arrays, f"dense eigendecomposition of {len(x)} points", {"method": "dense", "engine": engine}
@@ -308,7 +317,9 @@ def _cmd_regress(args, model):
     summary = (f"test MSE {r.mse_test:.4g}; conjugate gradients {state} in {r.iterations} iterations, largest "
                f"relative residual {np.max(r.relative_residuals):.1e}")
     return arrays, summary, {"ridge": args.ridge, "iterations": r.iterations, "converged": r.converged,
-                             "precondition_top_k": args.precondition, "data": str(args.data), "engine": args.engine}
+                             "precondition_top_k": args.precondition, "data": str(args.data), "engine": args.engine,
+                             "pass_seconds": list(r.pass_seconds), "test_seconds": r.test_seconds,
+                             "precondition_pass_seconds": None if eig is None else list(e.pass_seconds)}
 
 
 def _int_vectors(text: str | None, name: str) -> list | None:
@@ -563,6 +574,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vectors", action="store_true", help="with --x, also save eigenvectors (columns)")
     p.add_argument("--tile", type=bounds.parser("--tile"), help="tile side of the kernel computations (default 4096 for "
                    "the products of --x with --top; smaller tiles need less device memory)")
+    p.add_argument("--cache", type=_cache_size, help="memory for kernel tiles kept between passes, e.g. 16GB (default: "
+                   "half the free memory; 0: none, each pass computes the kernel again)")
     p.add_argument("--top", type=bounds.parser("--top"), help="the top K eigenvalues, matrix-free: with --grid exact by "
                    "Toeplitz products (stationary kernels; frequencies = each eigenvector's dominant one); with --x "
                    "by block Lanczos over a kernel computed in tiles (any model but GELU; up to 65,536+ points)")
@@ -589,6 +602,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-iter", type=bounds.parser("--max-iter"), default=200, help="iterations at most (default 200)")
     p.add_argument("--tile", type=bounds.parser("--tile"), help="tile side of the kernel products (default "
                    "4096; smaller tiles need less device memory)")
+    p.add_argument("--cache", type=_cache_size, help="memory for kernel tiles kept between passes, e.g. 16GB (default: "
+                   "half the free memory; 0: none, each pass computes the kernel again)")
     p.add_argument("--out", type=Path, required=True, help="output .npz")
     p.set_defaults(run=_cmd_regress)
     p = sub.add_parser("train", help="train an ensemble of finite networks (no neural-tangents needed)")

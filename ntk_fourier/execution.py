@@ -33,6 +33,9 @@ class Execution:
       tile: side of the square kernel tiles computed at once (memory: a few tiles); ``None``: each routine's own
         default, the engine's tile side (`kernel.engine.BLOCK`: 512 native, 1024 neural-tangents) for dense kernels
         and 4096 for the matrix-free products (`KernelOperator`, `top_eigenpairs_points`, `regress_points`).
+      cache: bytes of memory the matrix-free routines may fill with kernel tiles they keep for their next products
+        (`KernelOperator`: block Lanczos and conjugate gradients then compute each tile once); ``None``: half the
+        memory free when the operator is made; 0: keep none (the least memory).
       progress: progress bars and status lines on standard error (`QUIET`: none).
 
     Checked when made (one-line `InputError`); ``execution.replace(progress=False)`` gives a changed copy.
@@ -42,6 +45,7 @@ class Execution:
     mesh: object = None
     tile: int | None = None
     progress: bool = True
+    cache: int | None = None
 
     def __post_init__(self):
         check_engine(self.engine)
@@ -50,6 +54,11 @@ class Execution:
                     or self.tile == float("inf") or int(self.tile) != self.tile:
                 raise InputError(f"tile must be a positive integer or None, got {self.tile!r}")
             object.__setattr__(self, "tile", int(self.tile))
+        if self.cache is not None:
+            if isinstance(self.cache, bool) or not isinstance(self.cache, numbers.Real) or not 0 <= self.cache < 2**63 \
+                    or int(self.cache) != self.cache:
+                raise InputError(f"cache must be a number of bytes (0 or more) or None, got {self.cache!r}")
+            object.__setattr__(self, "cache", int(self.cache))
         if self.mesh is not None and not hasattr(self.mesh, "devices"):
             raise InputError(f"mesh must be a mesh from ntk_fourier.devices.mesh(...) or None, got {self.mesh!r}")
         if self.spread and self.engine != "native":

@@ -17,6 +17,11 @@ from helpers import ROOT
     ({"tile": float("nan")}, "got nan"),
     ({"tile": "64"}, "got '64'"),
     ({"tile": True}, "got True"),
+    ({"cache": -1}, "cache must be a number of bytes (0 or more) or None, got -1"),
+    ({"cache": 1.5}, "got 1.5"),
+    ({"cache": "8GB"}, "got '8GB'"),
+    ({"cache": True}, "got True"),
+    ({"cache": float("inf")}, "got inf"),
     ({"mesh": 4}, "mesh must be a mesh from ntk_fourier.devices.mesh(...) or None, got 4"),
 ])
 def test_bad_fields_are_refused_in_one_line(fields, needle):
@@ -27,7 +32,8 @@ def test_bad_fields_are_refused_in_one_line(fields, needle):
 
 def test_defaults_and_copies():
     e = nf.Execution()
-    assert (e.engine, e.mesh, e.tile, e.progress) == ("native", None, None, True) and not e.spread
+    assert (e.engine, e.mesh, e.tile, e.progress, e.cache) == ("native", None, None, True, None) and not e.spread
+    assert type(e.replace(cache=np.int64(2**30)).cache) is int
     assert nf.QUIET == e.replace(progress=False) and nf.QUIET.replace(tile=np.int64(64)).tile == 64
     assert type(nf.QUIET.replace(tile=np.int64(64)).tile) is int
     assert nf.ENGINES == ("native", "neural-tangents")

@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pytest
 
 import ntk_fourier as nf
 
@@ -44,6 +45,20 @@ def test_benchmark_points_at_toy_size(tmp_path):
     assert r["dense"]["max_relative_error_vs_eigvalsh"] < 1e-9
     assert r["dense"]["regression"]["deflated_cg_alpha_relative_error"] < 1e-5
     assert r["large"]["regression"]["converged"] and r["target_8gb_met"]
+    assert len(r["large"]["pass_seconds"]) == r["large"]["passes"]
+    assert len(r["large"]["regression"]["pass_seconds"]) == r["large"]["regression"]["iterations"]
+    assert r["large"]["first_pass_entries_per_s"] > 0 and r["large"]["dense_entries_per_s"] > 0
+
+
+def test_benchmark_pass_guard_at_toy_size(tmp_path, capsys):
+    """The guard prints the pass / dense ratio and exits with status 1 above its limit."""
+    from benchmarks import benchmark_pass
+    r = benchmark_pass.main(["--n", "300", "--block", "4", "--limit", "1000", "--out", str(tmp_path / "g.json")])
+    assert r["ratio_pass_over_dense"] > 0 and r["kept_pass_s"] > 0 and r["kept_bytes"] == 8 * 300 * 300
+    assert "pass / dense = " in capsys.readouterr().out
+    with pytest.raises(SystemExit) as stop:
+        benchmark_pass.main(["--n", "300", "--block", "4", "--limit", "0", "--out", str(tmp_path / "g.json")])
+    assert stop.value.code == 1 and "above the limit 0.0" in capsys.readouterr().err
 
 
 def test_benchmark_engine_at_toy_size(tmp_path):

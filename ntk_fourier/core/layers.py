@@ -53,28 +53,26 @@ def _dense(model: Model, fan_in: int, nngp, ntk, c1, c2):
     return nngp, ntk, c1, c2
 
 
-def _atan_series(t):
-    """atan(sqrt(w)) / sqrt(w) for w = (t + 1) / 2 in [0, 1], sampled at Chebyshev points (for the coefficients)."""
-    w = (t + 1.0) / 2.0
-    root = np.sqrt(w)
-    return np.where(w > 0, np.arctan(root) / np.where(w > 0, root, 1.0), 1.0)
-
-
-# Chebyshev coefficients of atan(sqrt(w)) / sqrt(w) on w in [0, 1], interpolated from numpy.arctan: the function is
-# analytic there (nearest singularity at w = -1), so degree 20 reaches float64 round-off (atan_unit: at most 4e-15
-# relative, measured on 200,000 points, the largest at u = 1).
-_ATAN_CHEB = tuple(np.polynomial.chebyshev.chebinterpolate(_atan_series, 20).tolist())  # Python floats: weak types
+# atan(u) = u + u^3 P(u^2) / Q(u^2) on |u| <= tan(pi/8), a rational approximation from S. L. Moshier's Cephes
+# library (atan.c), after the reduction atan(t) = pi/4 + atan((t - 1) / (t + 1)) for t > tan(pi/8).
+_ATAN_P = (-8.750608600031904122785e-1, -1.615753718733365076637e1, -7.500855792314704667340e1,
+           -1.228866684490136173410e2, -6.485021904942025371773e1)
+_ATAN_Q = (2.485846490142306297962e1, 1.650270098316988542046e2, 4.328810604912902668951e2,
+           4.853903996359136964868e2, 1.945506571482613964425e2)
+_TAN_PI_8 = 0.41421356237309504880
 
 
 def atan_unit(u):
-    """atan(u) for u in [0, 1], elementwise in jax.numpy, by a Chebyshev series in 2 u^2 - 1 (Clenshaw): additions and
-    multiplications only, which XLA fuses with the rest of a layer (its atan2 and divisions it does not)."""
+    """atan(u) for u in [0, 1], elementwise in jax.numpy: Cephes' rational approximation (two divisions, 11
+    multiply-adds), within a few ulp of numpy.arctan. Written out because XLA's float64 arctangent on CPU is not
+    vectorised; this form is about 1.6x faster per kernel entry than a degree-20 polynomial (benchmark_pass)."""
     import jax.numpy as jnp
-    t = 2.0 * u * u - 1.0
-    b1 = b2 = jnp.zeros_like(t)
-    for c in _ATAN_CHEB[:0:-1]:
-        b1, b2 = 2.0 * t * b1 - b2 + c, b1
-    return u * (t * b1 - b2 + _ATAN_CHEB[0])
+    big = u > _TAN_PI_8
+    t = jnp.where(big, (u - 1.0) / (u + 1.0), u)
+    z = t * t
+    p = (((_ATAN_P[0] * z + _ATAN_P[1]) * z + _ATAN_P[2]) * z + _ATAN_P[3]) * z + _ATAN_P[4]
+    q = ((((z + _ATAN_Q[0]) * z + _ATAN_Q[1]) * z + _ATAN_Q[2]) * z + _ATAN_Q[3]) * z + _ATAN_Q[4]
+    return jnp.where(big, np.pi / 4, 0.0) + (t + t * z * p / q)
 
 
 def relu_angle(nngp, s):

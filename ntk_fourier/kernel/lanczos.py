@@ -11,6 +11,7 @@ within residual^2 / gap when theta is separated by ``gap`` from the rest of K's 
 """
 from __future__ import annotations
 
+import time
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -22,12 +23,14 @@ from ntk_fourier.progress import status
 
 class Eigenpairs(NamedTuple):
     """``values`` ``(k,)`` descending, ``vectors`` ``(n, k)`` orthonormal columns, ``residuals`` ``(k,)`` =
-    ``||K v - value v||``, ``passes``: products with the operator (each a block of vectors)."""
+    ``||K v - value v||``, ``passes``: products with the operator (each a block of vectors), ``pass_seconds``: the
+    time of each product."""
 
     values: np.ndarray
     vectors: np.ndarray
     residuals: np.ndarray
     passes: int
+    pass_seconds: tuple = ()
 
 
 def _project_out(W: np.ndarray, basis: list[np.ndarray]) -> np.ndarray:
@@ -57,7 +60,8 @@ def block_lanczos(apply: Callable[[np.ndarray], np.ndarray], n: int, k: int, *, 
     Stops when every one of the top k Ritz pairs has ``residual <= tol * value`` (relative to the largest value for
     values <= 0), when the Krylov basis spans R^n (then exact), or after ``max_passes`` products; the residuals say
     which happened (the basis cannot grow past n - b columns). ``block`` (default ``k + 8``): vectors per product.
-    ``execution.progress``: one status line per pass.
+    There are no restarts: each pass adds one block to the basis, which is kept whole.
+    ``execution.progress``: one status line per pass (its time, the product's share, the basis, the residuals).
     """
     b = int(block) if block is not None else k + 8
     if not 1 <= k < n:
@@ -66,10 +70,12 @@ def block_lanczos(apply: Callable[[np.ndarray], np.ndarray], n: int, k: int, *, 
         raise InputError(f"block must be positive, got {block}")
     b = min(b, n)
     Q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((n, b)))
-    basis, alphas, betas = [Q], [], []  # K Q_j = Q_{j-1} B_{j-1}^T + Q_j A_j + Q_{j+1} B_j
+    basis, alphas, betas, seconds = [Q], [], [], []  # K Q_j = Q_{j-1} B_{j-1}^T + Q_j A_j + Q_{j+1} B_j
     for passes in range(1, max_passes + 1):
         Q = basis[-1]
+        start = time.perf_counter()
         W = apply(Q)
+        seconds.append(time.perf_counter() - start)
         A = Q.T @ W
         alphas.append((A + A.T) / 2)
         W = W - Q @ alphas[-1] - (basis[-2] @ betas[-1].T if betas else 0.0)
@@ -78,8 +84,9 @@ def block_lanczos(apply: Callable[[np.ndarray], np.ndarray], n: int, k: int, *, 
         theta, Y = theta[::-1][:k], Y[:, ::-1][:, :k]
         residuals = np.linalg.norm(W @ Y[-b:], axis=0)
         scale = np.where(theta > 0, theta, theta[0] if theta[0] > 0 else 1.0)
-        status(f"block Lanczos pass {passes}: largest relative residual of the top {k} "
-               f"{np.max(residuals / scale):.1e}", execution.progress)
+        status(f"block Lanczos pass {passes}: {time.perf_counter() - start:.1f} s ({seconds[-1]:.1f} s in the product), "
+               f"basis {b * len(basis)} vectors, largest residual / eigenvalue of the top {k} "
+               f"{np.max(residuals / scale):.1e} (stops at {tol:.0e})", execution.progress)
         if np.all(residuals <= tol * scale) or passes == max_passes or n - b * len(basis) < b:
             break
         Q_next, B = np.linalg.qr(W)
@@ -88,4 +95,4 @@ def block_lanczos(apply: Callable[[np.ndarray], np.ndarray], n: int, k: int, *, 
     vectors = np.zeros((n, k))
     for i, block_q in enumerate(basis):
         vectors += block_q @ Y[i * b:(i + 1) * b]
-    return Eigenpairs(values=theta, vectors=vectors, residuals=residuals, passes=passes)
+    return Eigenpairs(values=theta, vectors=vectors, residuals=residuals, passes=passes, pass_seconds=tuple(seconds))

@@ -1,10 +1,15 @@
 """A model's kernel on arbitrary points (Gram matrix or test-by-train) as a matrix-free operator, tile by tile.
 
-``K @ V`` for n points never holds K: it computes ``tile x tile`` blocks of K with the pure JAX kernel (`ntk_fourier.core`),
-multiplies each by the matching rows of V on the JAX device (CPU or GPU) and drops it. Each tile above the diagonal
-is computed once and used twice (K is symmetric), so one product costs n (n + tile) / 2 kernel entries and
-2 n^2 b multiply-adds for V of shape (n, b). Memory: a few float64 tiles (tile 4096: 134 MB each) plus V and the
-result, so 65,536 points with b = 128 need well under 1 GB besides the caller's vectors.
+``K @ V`` for n points never needs all of K at once: it computes ``tile x tile`` blocks of K with the pure JAX kernel
+(`ntk_fourier.core`), ``CHUNK`` rows at a time so that each layer's intermediates stay in the processor's cache, and
+multiplies each block by the matching rows of V on the JAX device (CPU or GPU). Each tile above the diagonal is
+computed once and used twice (K is symmetric), so one product costs n (n + tile) / 2 kernel entries and 2 n^2 b
+multiply-adds for V of shape (n, b).
+
+Kept tiles: the computed tiles are kept, as long as they fit in ``execution.cache`` bytes (default: half the memory
+free when the operator is made), and later products reuse them: iterative methods (block Lanczos, conjugate
+gradients) then pay for the kernel once and for the multiply-adds on every pass. Tiles that do not fit are computed
+again on every pass; with ``cache=0`` memory is a few float64 tiles (tile 4096: 134 MB each) plus V and the result.
 """
 from __future__ import annotations
 
@@ -13,30 +18,59 @@ import time
 
 import numpy as np
 
+from ntk_fourier import memory
 from ntk_fourier.core import covariance
 from ntk_fourier.core.kernel import kernels_of
 from ntk_fourier.errors import InputError
 from ntk_fourier.execution import DEFAULT, Execution
 from ntk_fourier.model import Model, mappings
 from ntk_fourier.precision import float64
-from ntk_fourier.progress import progress
+from ntk_fourier.progress import progress, status
 
 KERNELS = ("ntk", "nngp")
 TILE = 4096  # default tile side of the products (`Execution.tile` None)
+CHUNK = 128  # rows of a tile computed at once (a whole 4096 x 4096 tile's intermediates would not stay in cache)
 
 
-@functools.lru_cache(maxsize=4)
-def _tile_products(which: str, one_sided: bool):
+@functools.lru_cache(maxsize=8)
+def _tile_products(which: str, one_sided: bool, keep: bool):
     """jitted (model, x_a, x_b, gamma(x_a), gamma(x_b), v_rows, v_cols) -> (K_ab @ v_cols, K_ab^T @ v_rows or None
-    when ``one_sided``), the tile K_ab computed by the pure core (`core.kernel.kernels_of`) and dropped."""
+    when ``one_sided``, K_ab when ``keep`` else None), the tile K_ab computed by the pure core
+    (`core.kernel.kernels_of`) `CHUNK` rows at a time (``lax.scan``; the last chunk padded with copies of a row)."""
     import jax
+    import jax.numpy as jnp
     pick = KERNELS.index(which)
 
     def products(model, x1, x2, g1, g2, v_rows, v_cols):
-        K = kernels_of(model, x1, x2, g1, g2)[pick]
-        return (K @ v_cols, None) if one_sided else (K @ v_cols, K.T @ v_rows)
+        n1 = x1.shape[0]
+        rows = min(CHUNK, n1)
+        pad = -n1 % rows
+
+        def chunks(a, fill):  # (n1, ...) -> (n1 / rows, rows, ...), padded
+            if a is None:
+                return None
+            a = jnp.concatenate([a, fill(a[:1], (pad,) + a.shape[1:])]) if pad else a
+            return a.reshape((-1, rows) + a.shape[1:])
+
+        def step(acc, part):
+            xa, ga, va = part
+            K = kernels_of(model, xa, x2, ga, g2)[pick]
+            return (acc if one_sided else acc + K.T @ va), (K @ v_cols, K if keep else None)
+
+        parts = (chunks(x1, jnp.broadcast_to), chunks(g1, jnp.broadcast_to),
+                 None if one_sided else chunks(v_rows, lambda a, shape: jnp.zeros(shape, a.dtype)))
+        to_b, (to_a, K) = jax.lax.scan(step, jnp.zeros(() if one_sided else v_cols.shape, v_cols.dtype), parts)
+        to_a = to_a.reshape(-1, v_cols.shape[1])[:n1]
+        return to_a, None if one_sided else to_b, None if K is None else K.reshape(-1, x2.shape[0])[:n1]
 
     return jax.jit(products)
+
+
+@functools.lru_cache(maxsize=2)
+def _kept_products(one_sided: bool):
+    """jitted (K_ab, v_rows, v_cols) -> (K_ab @ v_cols, K_ab^T @ v_rows or None when ``one_sided``)."""
+    import jax
+    return jax.jit(lambda K, v_rows, v_cols: (K @ v_cols, None if one_sided else K.T @ v_rows))
 
 
 class KernelOperator:
@@ -44,9 +78,12 @@ class KernelOperator:
     ``op @ V`` for V ``(n2,)`` or ``(n2, b)`` gives ``(n1,)`` or ``(n1, b)``.
 
     With ``x2`` omitted the operator is symmetric and each off-diagonal tile is computed once and used twice.
-    ``execution``: the engine, the tile side (default `TILE`), progress bars, and the mesh (`devices.mesh`) whose
-    devices the tiles are spread over, one SPMD program per product (`sharded`).
-    Attributes: ``shape``, ``passes`` (products computed so far), ``seconds`` (time spent in them).
+    ``execution``: the engine, the tile side (default `TILE`), the memory for kept tiles (``cache``; module
+    docstring), progress (one status line per product), and the mesh (`devices.mesh`) whose devices the tiles are
+    spread over, one SPMD program per product (`sharded`; tiles are not kept there).
+    Attributes: ``shape``, ``passes`` (products computed so far), ``seconds`` (time spent in them),
+    ``pass_seconds`` (each product's time), ``computed`` and ``reused`` (tiles computed and tiles reused, all
+    products together), ``kept_bytes`` (memory held by kept tiles) and ``cache`` (the bytes allowed them).
     """
 
     def __init__(self, model: Model, x1: np.ndarray, which: str = "ntk", *, x2: np.ndarray | None = None,
@@ -62,7 +99,10 @@ class KernelOperator:
             raise InputError(f"x1 and x2 have different numbers of coordinates ({self.x1.shape[1]} vs "
                              f"{self.x2.shape[1]})")
         self.shape = (len(self.x1), len(self.x2))
-        self.passes, self.seconds = 0, 0.0
+        self.passes, self.seconds, self.pass_seconds = 0, 0.0, []
+        self.computed = self.reused = self.kept_bytes = 0
+        self.cache = memory.device_free() // 2 if execution.cache is None else execution.cache
+        self._kept = {}  # (row, column) of a tile -> the tile
         self.g1 = covariance.features(model, self.x1)
         self.g2 = self.g1 if self.symmetric else covariance.features(model, self.x2)
         self.sharded = None
@@ -72,14 +112,28 @@ class KernelOperator:
                                            None if self.symmetric else self.x2, self.g2, self.tile)
 
     def _products(self, a: slice, b: slice, one_sided: bool, v_rows: np.ndarray, v_cols: np.ndarray):
-        """(K_ab @ v_cols, K_ab^T @ v_rows or None) for one tile, with the operator's engine."""
+        """(K_ab @ v_cols, K_ab^T @ v_rows or None) for one tile, with the operator's engine; the tile is kept (or
+        taken from those kept) while they fit in ``cache`` bytes."""
+        key = (a.start, b.start)
+        if key in self._kept:
+            self.reused += 1
+            return _kept_products(one_sided)(self._kept[key], v_rows, v_cols)
+        self.computed += 1
+        size = 8 * len(self.x1[a]) * len(self.x2[b])
+        keep = self.kept_bytes + size <= self.cache
         if self.execution.engine == "neural-tangents":  # the reference: NumPy products of neural-tangents tiles
             from ntk_fourier.kernel import reference
             K = reference.block(self.model, self.x1[a], self.x2[b])[KERNELS.index(self.which)]
-            return K @ v_cols, None if one_sided else K.T @ v_rows
-        part = (lambda g, s: None if g is None else g[s])  # noqa: E731
-        products = _tile_products(self.which, one_sided)
-        return products(self.model, self.x1[a], self.x2[b], part(self.g1, a), part(self.g2, b), v_rows, v_cols)
+            to_a, to_b = K @ v_cols, None if one_sided else K.T @ v_rows
+        else:
+            part = (lambda g, s: None if g is None else g[s])  # noqa: E731
+            products = _tile_products(self.which, one_sided, keep)
+            to_a, to_b, K = products(self.model, self.x1[a], self.x2[b], part(self.g1, a), part(self.g2, b), v_rows,
+                                     v_cols)
+        if keep:
+            self._kept[key] = K
+            self.kept_bytes += size
+        return to_a, to_b
 
     def __matmul__(self, V: np.ndarray) -> np.ndarray:
         V = np.asarray(V, dtype=np.float64)
@@ -87,12 +141,12 @@ class KernelOperator:
         V = V[:, None] if vector else V
         if V.ndim != 2 or len(V) != self.shape[1]:
             raise InputError(f"the operator has {self.shape[1]} columns; got a right-hand side of shape {V.shape}")
-        start = time.perf_counter()
+        start, self.columns = time.perf_counter(), V.shape[1]
         if self.sharded is not None:  # one SPMD program over the mesh per product
             out = self.sharded(V)
-            self.passes += 1
-            self.seconds += time.perf_counter() - start
+            self._count(start, None)
             return out[:, 0] if vector else out
+        computed, reused = self.computed, self.reused
         out = np.zeros((self.shape[0], V.shape[1]))
         rows, cols = range(0, self.shape[0], self.tile), range(0, self.shape[1], self.tile)
         pairs = [(i, j) for i in rows for j in cols if not (self.symmetric and j < i)]
@@ -105,6 +159,17 @@ class KernelOperator:
                 out[a] += np.asarray(to_a)
                 if to_b is not None:
                     out[b] += np.asarray(to_b)
-        self.passes += 1
-        self.seconds += time.perf_counter() - start
+        self._count(start, (self.computed - computed, self.reused - reused) if len(pairs) > 1 else None)
         return out[:, 0] if vector else out
+
+    def _count(self, start: float, tiles: tuple[int, int] | None) -> None:
+        """Record one product; with progress on, say on stderr what it cost (``tiles``: computed and reused, or None
+        for a product of one tile, or one over the mesh, which says nothing)."""
+        seconds = time.perf_counter() - start
+        self.passes += 1
+        self.seconds += seconds
+        self.pass_seconds.append(seconds)
+        if tiles is not None:
+            status(f"{self.which} kernel pass {self.passes} ({self.shape[0]} x {self.shape[1]} times {self.columns} "
+                   f"vectors): {seconds:.1f} s, {tiles[0]} tiles computed, {tiles[1]} reused (kept: "
+                   f"{memory.human(self.kept_bytes)} of {memory.human(self.cache)})", self.execution.progress)

@@ -12,6 +12,7 @@ condition number drops from (lambda_1 + ridge) / (lambda_n + ridge) to about (la
 """
 from __future__ import annotations
 
+import time
 from typing import NamedTuple
 
 import numpy as np
@@ -28,7 +29,8 @@ from ntk_fourier.progress import status
 class Regression(NamedTuple):
     """``alpha (n, k)``; ``f_train (n, k)``; ``f_test (m, k)`` or None; ``mse_test`` or None; ``iterations``;
     ``relative_residuals (k,)``: |y - f0 - (K + ridge) alpha| / |y - f0| per column (CG's recursive residual);
-    ``converged``: all at most ``tol``."""
+    ``converged``: all at most ``tol``; ``pass_seconds``: the time of each pass over the training kernel (one per
+    iteration); ``test_seconds``: the pass over the test-by-train kernel."""
 
     alpha: np.ndarray
     f_train: np.ndarray
@@ -37,6 +39,8 @@ class Regression(NamedTuple):
     iterations: int
     relative_residuals: np.ndarray
     converged: bool
+    pass_seconds: tuple = ()
+    test_seconds: float = 0.0
 
 
 def _preconditioner(eigenpairs, n: int, ridge: float):
@@ -58,7 +62,7 @@ def conjugate_gradients(apply, B: np.ndarray, *, precondition=None, tol: float =
                         execution: Execution = DEFAULT) -> tuple[np.ndarray, np.ndarray, int]:
     """Solve A X = B column by column for symmetric positive definite ``apply`` (``(n, k)`` -> ``(n, k)``), all
     columns in each product. Returns (X, residual B - A X as CG tracks it, iterations). ``execution.progress``: one
-    status line per iteration."""
+    status line per iteration (its time and residual)."""
     precondition = precondition or (lambda R: R)
     norms = np.linalg.norm(B, axis=0)
     norms = np.where(norms > 0, norms, 1.0)
@@ -67,14 +71,15 @@ def conjugate_gradients(apply, B: np.ndarray, *, precondition=None, tol: float =
     P, rz = Z.copy(), np.sum(R * Z, axis=0)
     iterations = 0
     for iterations in range(1, max_iter + 1):
+        start = time.perf_counter()
         AP = apply(P)
         pap = np.sum(P * AP, axis=0)
         step = np.where(pap > 0, rz / np.where(pap > 0, pap, 1.0), 0.0)
         X += P * step
         R -= AP * step
         relative = np.linalg.norm(R, axis=0) / norms
-        status(f"conjugate gradients, iteration {iterations}: largest relative residual {np.max(relative):.1e}",
-               execution.progress)
+        status(f"conjugate gradients, iteration {iterations}: {time.perf_counter() - start:.1f} s, largest relative "
+               f"residual {np.max(relative):.1e} (stops at {tol:.0e})", execution.progress)
         if np.all(relative <= tol):
             break
         Z = precondition(R)
@@ -116,12 +121,16 @@ def regress_points(model: Model, x_train: np.ndarray, y_train: np.ndarray, *, x_
     norms = np.linalg.norm(B, axis=0)
     relative = np.linalg.norm(R, axis=0) / np.where(norms > 0, norms, 1.0)
     f_test = mse_test = None
+    test_seconds = 0.0
     if x_test is not None:
         xs = mappings._check_points(x_test, "x_test")
-        f_test = KernelOperator(model, xs, which, x2=x, execution=execution) @ alpha
+        K_test = KernelOperator(model, xs, which, x2=x, execution=execution.replace(cache=0))  # used once
+        f_test = K_test @ alpha
+        test_seconds = K_test.seconds
         if f0_test is not None:
             f_test = f_test + _as_2d(f0_test, "f0_test").reshape(f_test.shape)
         if y_test is not None:
             mse_test = float(np.mean((f_test - _as_2d(y_test, "y_test").reshape(f_test.shape)) ** 2))
     return Regression(alpha=alpha, f_train=y - ridge * alpha - R, f_test=f_test, mse_test=mse_test,
-                      iterations=iterations, relative_residuals=relative, converged=bool(np.all(relative <= tol)))
+                      iterations=iterations, relative_residuals=relative, converged=bool(np.all(relative <= tol)),
+                      pass_seconds=tuple(K.pass_seconds), test_seconds=test_seconds)
