@@ -5,8 +5,8 @@ Public API, one name a line. Subpackages mirror the architecture and are namespa
 ``nf.network`` (finite width: MLP, empirical NTK, training), ``nf.images``, ``nf.compare`` (the cross-check),
 ``nf.report`` (its report), ``nf.devices`` (the mesh of ``nf.Execution(mesh=...)``: several devices, several hosts),
 ``nf.animate`` (animations of training) and ``nf.drawing`` (the figures' house style). How a computation runs
-(engine, mesh, tile, progress) is one value, ``execution=nf.Execution(...)``, taken by every routine that computes
-kernels or trains networks (``nf.QUIET``: no progress bars). Importing ntk_fourier changes no global state: no XLA
+(engine, mesh, tile, cache, progress) is one value, ``execution=nf.Execution(...)``, taken by every routine that
+computes kernels or trains networks (``nf.QUIET``: no progress bars). Importing ntk_fourier changes no global state: no XLA
 flags, no ``jax_enable_x64``; kernels are float64 inside a scoped switch (`precision.float64`).
 """
 from ntk_fourier import compare, core, devices, images, kernel, model, network  # noqa: F401  (sub-namespaces)

@@ -1,4 +1,4 @@
-"""`nf.Execution`: one value for how a computation runs (engine, mesh, tile, progress), checked when made, and
+"""`nf.Execution`: one value for how a computation runs (engine, mesh, tile, cache, progress), checked when made, and
 without effect on the numbers."""
 import subprocess
 import sys

@@ -106,7 +106,8 @@ def test_progress_says_where_the_time_goes(tmp_path):
     assert top.returncode == 0 and reg.returncode == 0, top.stderr + reg.stderr
     # 6 tiles in order: 128 x 128, 128 x 128, 128 x 44, 128 x 128, 128 x 44, 44 x 44 (131, 131, 45, 131, 45, 15 kB);
     # 300 kB keep the first two and the last, the other three are computed on every pass
-    assert re.search(r"ntk kernel pass 1 \(300 x 300 times 13 vectors\): [0-9.]+ s, 6 tiles computed, 0 reused", top.stderr)
+    assert re.search(r"ntk kernel pass 1 \(300 x 300 times 13 vectors\): [0-9.]+ s, 6 tiles computed, 0 reused",
+                     top.stderr)
     assert re.search(r"ntk kernel pass 2 .*: [0-9.]+ s, 3 tiles computed, 3 reused \(kept: 278 kB of 300 kB\)",
                      top.stderr)
     assert re.search(r"block Lanczos pass 1: [0-9.]+ s \([0-9.]+ s in the product\), basis 13 vectors, largest "

@@ -84,8 +84,8 @@ def block_lanczos(apply: Callable[[np.ndarray], np.ndarray], n: int, k: int, *, 
         theta, Y = theta[::-1][:k], Y[:, ::-1][:, :k]
         residuals = np.linalg.norm(W @ Y[-b:], axis=0)
         scale = np.where(theta > 0, theta, theta[0] if theta[0] > 0 else 1.0)
-        status(f"block Lanczos pass {passes}: {time.perf_counter() - start:.1f} s ({seconds[-1]:.1f} s in the product), "
-               f"basis {b * len(basis)} vectors, largest residual / eigenvalue of the top {k} "
+        status(f"block Lanczos pass {passes}: {time.perf_counter() - start:.1f} s ({seconds[-1]:.1f} s in the "
+               f"product), basis {b * len(basis)} vectors, largest residual / eigenvalue of the top {k} "
                f"{np.max(residuals / scale):.1e} (stops at {tol:.0e})", execution.progress)
         if np.all(residuals <= tol * scale) or passes == max_passes or n - b * len(basis) < b:
             break

@@ -244,9 +244,10 @@ def top_eigenpairs_points(model: Model, x: np.ndarray, k: int, which: str = "ntk
     """Top-``k`` eigenpairs of the kernel's Gram matrix on arbitrary points ``x`` ``(n, d)``, matrix-free.
 
     For kernels without grid structure (raw inputs, SIREN, any points): block Lanczos (`lanczos.block_lanczos`) on
-    `operators.KernelOperator`, which computes the kernel tile by tile with the pure JAX core (`ntk_fourier.core`) at
-    each pass and never stores it. Memory ~ n (k + block) x passes x 8 bytes for the Krylov basis plus a few tiles:
-    65,536 points, k = 100 fit in a few GB. Stops when each residual ``||K v - lambda v||`` is at most ``tol`` times
+    `operators.KernelOperator`, which computes the kernel tile by tile with the pure JAX core (`ntk_fourier.core`) and
+    keeps the tiles that fit in ``execution.cache`` for the next passes (the rest are computed again). Memory ~ n (k +
+    block) x passes x 8 bytes for the Krylov basis plus the kept tiles: 65,536 points, k = 100 need under 1 GB
+    besides them. Stops when each residual ``||K v - lambda v||`` is at most ``tol`` times
     its eigenvalue (eigenvalues are then accurate to about residual^2 / gap, far below ``tol``). ``block``: vectors
     per product (the Krylov block size, default ``k + 8``); ``execution.tile``: the kernel's tile side (default 4096).
     """
