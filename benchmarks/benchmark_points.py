@@ -121,7 +121,8 @@ def main(argv=None):
                         help="engine of the dense kernel (default neural-tangents: run in the reference environment)")
     parser.add_argument("--large", type=int, default=65536)
     parser.add_argument("--top", type=int, default=100)
-    parser.add_argument("--cache", type=memory.parse_size, help="bytes for kept kernel tiles in the large run, e.g. "
+    parser.add_argument("--cache", type=lambda text: memory.parse_size(text, zero=True, name="--cache"),
+                        help="bytes for kept kernel tiles in the large run, e.g. "
                         "16GB (default: half the free memory)")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)  # internal: run `large` and write here
     args = parser.parse_args(argv)

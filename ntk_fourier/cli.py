@@ -79,7 +79,7 @@ def _add_device_options(parser: argparse.ArgumentParser, hosts: bool = True) -> 
 def _cache_size(text: str) -> int:
     """--cache: a size (16GB, 512MB, bytes) or 0."""
     try:
-        return 0 if str(text).strip() == "0" else memory.parse_size(text)
+        return memory.parse_size(text, zero=True)
     except InputError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a size; write e.g. 16GB, 512MB or 0")
 

@@ -34,7 +34,7 @@ class Execution:
         default, the engine's tile side (`kernel.engine.BLOCK`: 512 native, 1024 neural-tangents) for dense kernels
         and 4096 for the matrix-free products (`KernelOperator`, `top_eigenpairs_points`, `regress_points`).
       cache: bytes of memory the matrix-free routines may fill with kernel tiles they keep for their next products
-        (`KernelOperator`: block Lanczos and conjugate gradients then compute each tile once); ``None``: half the
+        (`KernelOperator`: block Lanczos, or conjugate gradients, then computes each tile once); ``None``: half the
         memory free when the operator is made; 0: keep none (the least memory).
       progress: progress bars and status lines on standard error (`QUIET`: none).
 

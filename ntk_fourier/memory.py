@@ -27,16 +27,17 @@ def human(nbytes: float) -> str:
     return f"{int(nbytes)} bytes"
 
 
-def parse_size(text: str) -> int:
-    """``"8GB"``, ``"512 MiB"``, ``"1e9"`` -> bytes."""
+def parse_size(text: str, zero: bool = False, name: str = ENV) -> int:
+    """``"8GB"``, ``"512 MiB"``, ``"1e9"`` -> bytes (finite; positive, or also 0 with ``zero``); else an InputError
+    naming ``name``."""
     match = re.fullmatch(r"\s*([0-9.eE+]+)\s*([A-Za-z]*)\s*", str(text))
     unit = match and match.group(2).upper()
     try:
         value = float(match.group(1)) * _UNITS[unit] if match else None
     except (KeyError, ValueError):
         value = None
-    if value is None or not value > 0:
-        raise InputError(f"{ENV}={text!r} is not a size; write e.g. 8GB or 512MB")
+    if value is None or not (0 <= value < 2**63 if zero else 0 < value < 2**63):
+        raise InputError(f"{name}={text!r} is not a size; write e.g. 8GB or 512MB{' or 0' if zero else ''}")
     return int(value)
 
 

@@ -51,9 +51,12 @@ def data1d(tmp_path):
 def test_sizes_parse_and_print():
     assert memory.parse_size("8GB") == 8 * 10**9 and memory.parse_size("512 MiB") == 512 * 2**20
     assert memory.parse_size("1e6") == 10**6 and memory.human(6.47e9) == "6.47 GB" and memory.human(12) == "12 bytes"
-    for bad in ("", "lots", "-3GB", "5 XB", "0"):
+    for bad in ("", "lots", "-3GB", "5 XB", "0", "1e400", "1e30GB"):
         with pytest.raises(nf.InputError):
             memory.parse_size(bad)
+    assert memory.parse_size("0GB", zero=True) == memory.parse_size("0.0", zero=True) == 0
+    with pytest.raises(nf.InputError, match=r"--cache='inf' is not a size; write e.g. 8GB or 512MB or 0"):
+        memory.parse_size("inf", zero=True, name="--cache")
 
 
 def test_free_memory_is_read_from_the_machine():

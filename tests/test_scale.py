@@ -32,8 +32,9 @@ def test_atan_unit_equals_numpy():
     with nf.float64():
         ours = np.asarray(native.atan_unit(u))
     ref = np.arctan(u)
-    # measured 2.8e-16 relative (2 ulp), near the reduction's threshold tan(pi/8)
-    assert np.max(np.abs(ours - ref) / np.maximum(ref, 1e-300)) <= 5e-16
+    # measured 2.8e-16 relative (2 ulp), near the reduction's threshold tan(pi/8); 1e-15 leaves room for other
+    # processors' fused multiply-adds
+    assert np.max(np.abs(ours - ref) / np.maximum(ref, 1e-300)) <= 1e-15
 
 
 def test_relu_angle_equals_numpy():
@@ -76,20 +77,20 @@ def test_kept_tiles_change_no_number(model):
     reused; 300 points in tiles of 200 (the second chunked with padding), square and rectangular."""
     x = RNG.uniform(0, 1, (300, 2))
     x[150] = x[10]
-    xs = RNG.uniform(0, 1, (90, 2))
+    xs = RNG.uniform(0, 1, (290, 2))
     K, Ks = (kernels(model, a, b, execution=nf.QUIET).ntk for a, b in ((x, None), (xs, x)))
     V = RNG.standard_normal((300, 4))
-    tile = 8 * 200 * 200  # bytes of one full tile; the symmetric operator has 3 tiles (2 full)
-    for cache, kept in ((None, 3), (0, 0), (tile, 1)):
+    sizes = 8 * np.array([200 * 200, 200 * 100, 100 * 100])  # bytes of the 3 tiles, in the order computed
+    for cache, kept in ((None, 3), (0, 0), (sizes[0] + sizes[2], 2)):  # the last keeps the first and third tiles
         op = KernelOperator(model, x, execution=nf.QUIET.replace(tile=200, cache=cache))
         for _ in range(3):
             assert np.max(np.abs(op @ V - K @ V)) <= 1e-12 * np.max(np.abs(K @ V))
         assert (op.computed, op.reused, op.passes, len(op.pass_seconds)) == (3 + 2 * (3 - kept), 2 * kept, 3, 3)
-        assert op.kept_bytes <= (op.cache if cache is None else cache)
-    rect = KernelOperator(model, xs, x2=x, execution=nf.QUIET.replace(tile=64))
+        assert op.kept_bytes == {3: sizes.sum(), 0: 0, 2: sizes[0] + sizes[2]}[kept]
+    rect = KernelOperator(model, xs, x2=x, execution=nf.QUIET.replace(tile=200))  # 290 rows: 200 (padded) + 90
     for _ in range(2):
         assert np.max(np.abs(rect @ V - Ks @ V)) <= 1e-12 * np.max(np.abs(Ks @ V))
-    assert rect.computed == rect.reused == 2 * 5
+    assert rect.computed == rect.reused == 2 * 2
 
 
 def test_progress_says_where_the_time_goes(tmp_path):
@@ -120,11 +121,12 @@ def test_progress_says_where_the_time_goes(tmp_path):
     assert len(meta["precondition_pass_seconds"]) >= 1
 
 
-def test_cli_cache_refuses_a_non_size(tmp_path):
+@pytest.mark.parametrize("size", ["lots", "1e400", "5XB"])
+def test_cli_cache_refuses_a_non_size(tmp_path, size):
     np.save(tmp_path / "x.npy", RNG.uniform(-1, 1, (30, 2)))
-    done = run_cli_without_neural_tangents(["spectrum", "--x", tmp_path / "x.npy", "--top", "3", "--cache", "lots",
+    done = run_cli_without_neural_tangents(["spectrum", "--x", tmp_path / "x.npy", "--top", "3", "--cache", size,
                                             "--out", tmp_path / "s.npz"])
-    assert done.returncode == 2 and "--cache: 'lots' is not a size; write e.g. 16GB, 512MB or 0" in done.stderr
+    assert done.returncode == 2 and f"--cache: '{size}' is not a size; write e.g. 16GB, 512MB or 0" in done.stderr
     assert len(done.stderr.strip().splitlines()) <= 2 and "Traceback" not in done.stderr
 
 

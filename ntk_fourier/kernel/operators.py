@@ -7,7 +7,7 @@ computed once and used twice (K is symmetric), so one product costs n (n + tile)
 multiply-adds for V of shape (n, b).
 
 Kept tiles: the computed tiles are kept, as long as they fit in ``execution.cache`` bytes (default: half the memory
-free when the operator is made), and later products reuse them: iterative methods (block Lanczos, conjugate
+free when the operator is made, `memory.free`; the neural-tangents engine keeps none), and later products reuse them: iterative methods (block Lanczos, conjugate
 gradients) then pay for the kernel once and for the multiply-adds on every pass. Tiles that do not fit are computed
 again on every pass; with ``cache=0`` memory is a few float64 tiles (tile 4096: 134 MB each) plus V and the result.
 """
@@ -79,7 +79,7 @@ class KernelOperator:
 
     With ``x2`` omitted the operator is symmetric and each off-diagonal tile is computed once and used twice.
     ``execution``: the engine, the tile side (default `TILE`), the memory for kept tiles (``cache``; module
-    docstring), progress (one status line per product), and the mesh (`devices.mesh`) whose devices the tiles are
+    docstring), progress (one status line per product of several tiles), and the mesh (`devices.mesh`) whose devices the tiles are
     spread over, one SPMD program per product (`sharded`; tiles are not kept there).
     Attributes: ``shape``, ``passes`` (products computed so far), ``seconds`` (time spent in them),
     ``pass_seconds`` (each product's time), ``computed`` and ``reused`` (tiles computed and tiles reused, all
@@ -101,7 +101,9 @@ class KernelOperator:
         self.shape = (len(self.x1), len(self.x2))
         self.passes, self.seconds, self.pass_seconds = 0, 0.0, []
         self.computed = self.reused = self.kept_bytes = 0
-        self.cache = memory.device_free() // 2 if execution.cache is None else execution.cache
+        self.cache = memory.free("device") // 2 if execution.cache is None else execution.cache
+        if execution.engine == "neural-tangents":  # the reference computes every tile with NumPy, keeps none
+            self.cache = 0
         self._kept = {}  # (row, column) of a tile -> the tile
         self.g1 = covariance.features(model, self.x1)
         self.g2 = self.g1 if self.symmetric else covariance.features(model, self.x2)

@@ -96,8 +96,9 @@ def regress_points(model: Model, x_train: np.ndarray, y_train: np.ndarray, *, x_
     """Kernel regression with the model's NTK (or NNGP) on arbitrary points, matrix-free (see the module docstring).
 
     ``eigenpairs``: (eigenvalues descending, eigenvectors (n, K)) of the training kernel, for the preconditioner.
-    ``execution``: the engine, the kernel's tile side (default 4096), progress, and the mesh (`devices.mesh`) whose
-    devices the kernel's tiles are spread over at every iteration.
+    ``execution``: the engine, the kernel's tile side (default 4096), the memory for the training kernel's tiles kept
+    between iterations (``cache``, `KernelOperator`), progress, and the mesh (`devices.mesh`) whose devices the
+    kernel's tiles are spread over at every iteration.
     """
     x = mappings._check_points(x_train, "x_train")
     y = _as_2d(y_train, "y_train")
