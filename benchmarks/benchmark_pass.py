@@ -21,31 +21,24 @@ from pathlib import Path
 import numpy as np
 
 import ntk_fourier as nf
-from benchmarks.benchmark_points import DESCRIPTION, MODEL, _points
-from benchmarks.common import machine, timed
-from ntk_fourier.kernel.operators import TILE
+from benchmarks.benchmark_points import DESCRIPTION, MODEL, _points, pass_entries
+from benchmarks.common import best_time, machine, timed
 
 LIMIT = 1.25  # pass without kept tiles / dense kernel, at most (measured 1.49 with whole-tile passes, 0.97-1.06 now)
-
-
-def _best(fn, repeats: int = 2) -> float:
-    fn()  # compiles
-    return min(timed(fn)[1] for _ in range(repeats))
 
 
 def run(n: int = 8192, block: int = 108) -> dict:
     x = _points(n)
     V = np.random.default_rng(1).standard_normal((n, block))
-    dense = _best(lambda: nf.kernels(MODEL, x, execution=nf.QUIET))
+    dense = best_time(lambda: nf.kernels(MODEL, x, execution=nf.QUIET), 2)
     uncached = nf.KernelOperator(MODEL, x, execution=nf.QUIET.replace(cache=0))
-    pass_s = _best(lambda: uncached @ V)
+    pass_s = best_time(lambda: uncached @ V, 2)
     nf.KernelOperator(MODEL, x, execution=nf.QUIET) @ V  # compiles the products that keep their tiles
     kept = nf.KernelOperator(MODEL, x, execution=nf.QUIET)
     first_s = timed(lambda: kept @ V)[1]
-    reuse_s = _best(lambda: kept @ V)
-    tile = min(TILE, n)
-    entries = n * (n + tile) / 2  # one symmetric pass: tiles on and above the diagonal
-    return {"machine": machine(), "model": DESCRIPTION, "n": n, "block": block, "tile": tile,
+    reuse_s = best_time(lambda: kept @ V, 2)
+    entries = pass_entries(n)
+    return {"machine": machine(), "model": DESCRIPTION, "n": n, "block": block, "tile": min(uncached.tile, n),
             "dense_kernel_s": dense, "dense_entries_per_s": n * n / dense,
             "pass_s": pass_s, "pass_entries_per_s": entries / pass_s, "ratio_pass_over_dense": pass_s / dense,
             "kept_first_pass_s": first_s, "kept_pass_s": reuse_s, "ratio_kept_pass_over_dense": reuse_s / dense,

@@ -12,6 +12,12 @@ def timed(fn):
     return value, time.perf_counter() - start
 
 
+def best_time(fn, repeats: int = 1) -> float:
+    """Seconds of the fastest of ``repeats`` calls of ``fn``, after a first call that compiles."""
+    fn()
+    return min(timed(fn)[1] for _ in range(repeats))
+
+
 def machine() -> str:
     """Host, processor, Python, and the JAX device the benchmarks ran on."""
     import jax

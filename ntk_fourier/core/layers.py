@@ -64,8 +64,8 @@ _TAN_PI_8 = 0.41421356237309504880
 
 def atan_unit(u):
     """atan(u) for u in [0, 1], elementwise in jax.numpy: Cephes' rational approximation (two divisions, 11
-    multiply-adds), within a few ulp of numpy.arctan. Written out because XLA's float64 arctangent on CPU is not
-    vectorised; this form is about 1.6x faster per kernel entry than a degree-20 polynomial (benchmark_pass)."""
+    multiply-adds), within a few ulp of numpy.arctan. Written out because XLA's float64 arctangent on CPU is slower
+    (docs/benchmarks.md)."""
     import jax.numpy as jnp
     big = u > _TAN_PI_8
     t = jnp.where(big, (u - 1.0) / (u + 1.0), u)

@@ -7,8 +7,9 @@ computed once and used twice (K is symmetric), so one product costs n (n + tile)
 multiply-adds for V of shape (n, b).
 
 Kept tiles: the computed tiles are kept, as long as they fit in ``execution.cache`` bytes (default: half the memory
-free when the operator is made, `memory.free`; the neural-tangents engine keeps none), and later products reuse them: iterative methods (block Lanczos, conjugate
-gradients) then pay for the kernel once and for the multiply-adds on every pass. Tiles that do not fit are computed
+free when the operator is made, `memory.free`; the neural-tangents engine keeps none), and later products reuse
+them: iterative methods (block Lanczos, conjugate gradients) then pay for the kernel once and for the multiply-adds
+on every pass. Tiles that do not fit are computed
 again on every pass; with ``cache=0`` memory is a few float64 tiles (tile 4096: 134 MB each) plus V and the result.
 """
 from __future__ import annotations
@@ -79,8 +80,8 @@ class KernelOperator:
 
     With ``x2`` omitted the operator is symmetric and each off-diagonal tile is computed once and used twice.
     ``execution``: the engine, the tile side (default `TILE`), the memory for kept tiles (``cache``; module
-    docstring), progress (one status line per product of several tiles), and the mesh (`devices.mesh`) whose devices the tiles are
-    spread over, one SPMD program per product (`sharded`; tiles are not kept there).
+    docstring), progress (one status line per product of several tiles), and the mesh (`devices.mesh`) whose devices
+    the tiles are spread over, one SPMD program per product (`sharded`; tiles are not kept there).
     Attributes: ``shape``, ``passes`` (products computed so far), ``seconds`` (time spent in them),
     ``pass_seconds`` (each product's time), ``computed`` and ``reused`` (tiles computed and tiles reused, all
     products together), ``kept_bytes`` (memory held by kept tiles) and ``cache`` (the bytes allowed them).
@@ -99,7 +100,7 @@ class KernelOperator:
             raise InputError(f"x1 and x2 have different numbers of coordinates ({self.x1.shape[1]} vs "
                              f"{self.x2.shape[1]})")
         self.shape = (len(self.x1), len(self.x2))
-        self.passes, self.seconds, self.pass_seconds = 0, 0.0, []
+        self.pass_seconds = []
         self.computed = self.reused = self.kept_bytes = 0
         self.cache = memory.free("device") // 2 if execution.cache is None else execution.cache
         if execution.engine == "neural-tangents":  # the reference computes every tile with NumPy, keeps none
@@ -143,10 +144,10 @@ class KernelOperator:
         V = V[:, None] if vector else V
         if V.ndim != 2 or len(V) != self.shape[1]:
             raise InputError(f"the operator has {self.shape[1]} columns; got a right-hand side of shape {V.shape}")
-        start, self.columns = time.perf_counter(), V.shape[1]
+        start = time.perf_counter()
         if self.sharded is not None:  # one SPMD program over the mesh per product
             out = self.sharded(V)
-            self._count(start, None)
+            self._count(start, V.shape[1], None)
             return out[:, 0] if vector else out
         computed, reused = self.computed, self.reused
         out = np.zeros((self.shape[0], V.shape[1]))
@@ -161,17 +162,23 @@ class KernelOperator:
                 out[a] += np.asarray(to_a)
                 if to_b is not None:
                     out[b] += np.asarray(to_b)
-        self._count(start, (self.computed - computed, self.reused - reused) if len(pairs) > 1 else None)
+        self._count(start, V.shape[1], (self.computed - computed, self.reused - reused) if len(pairs) > 1 else None)
         return out[:, 0] if vector else out
 
-    def _count(self, start: float, tiles: tuple[int, int] | None) -> None:
-        """Record one product; with progress on, say on stderr what it cost (``tiles``: computed and reused, or None
-        for a product of one tile, or one over the mesh, which says nothing)."""
+    @property
+    def passes(self) -> int:
+        return len(self.pass_seconds)
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.pass_seconds)
+
+    def _count(self, start: float, columns: int, tiles: tuple[int, int] | None) -> None:
+        """Record one product of ``columns`` vectors; with progress on, say on stderr what it cost (``tiles``:
+        computed and reused, or None for a product of one tile, or one over the mesh, which says nothing)."""
         seconds = time.perf_counter() - start
-        self.passes += 1
-        self.seconds += seconds
         self.pass_seconds.append(seconds)
         if tiles is not None:
-            status(f"{self.which} kernel pass {self.passes} ({self.shape[0]} x {self.shape[1]} times {self.columns} "
+            status(f"{self.which} kernel pass {self.passes} ({self.shape[0]} x {self.shape[1]} times {columns} "
                    f"vectors): {seconds:.1f} s, {tiles[0]} tiles computed, {tiles[1]} reused (kept: "
                    f"{memory.human(self.kept_bytes)} of {memory.human(self.cache)})", self.execution.progress)
